@@ -358,12 +358,13 @@ def main(argv=None):
             print(f'  {page:16} {r["text_len"]:6} chars, {len(r["links"])} links, {r["out_tables"]} output tables, '
                   f'{len(r["out_imgs"])} output images, {len(r["heads"])} headings')
         failed_pages = {_nbpath2html(n) for n in names if n not in pages}
+        unchecked = {}  # page that failed to build -> symbols and links to it left unchecked
         # every public symbol documented on its page
         for (page, anchor), q in sorted(syms.items(), key=lambda kv: kv[1]):
             if page == '?': continue
             r = info.get(page)
             if r is None:
-                if page in failed_pages: note(f'{q}: not checked, its page {page} failed to build')
+                if page in failed_pages: unchecked[page] = unchecked.get(page, 0) + 1
                 else: bad(f'{q}: its page {page} does not exist (no notebook renders to it)')
                 continue
             if anchor.startswith('='):
@@ -385,12 +386,13 @@ def main(argv=None):
                     n_int += 1
                     u = urlparse(href)
                     target = unquote(u.path).rsplit('/', 1)[-1]
-                    if target in failed_pages: note(f'{page}: link to {target} not checked (that page failed to build)'); continue
+                    if target in failed_pages: unchecked[target] = unchecked.get(target, 0) + 1; continue
                     if target not in info: bad(f'{page}: link {l["raw"]!r} ({l["text"]!r}) points to missing page {target}'); continue
                     if u.fragment and unquote(u.fragment) not in info[target]['ids']:
                         bad(f'{page}: link {l["raw"]!r} ({l["text"]!r}) points to missing anchor #{u.fragment} on {target}')
                 elif href.startswith('http'): n_ext += 1
         print(f'  links: {n_int} between pages checked, {n_ext} external (not fetched offline)')
+        for pg, k in unchecked.items(): note(f'{k} symbols/links on or to {pg} not checked: that page failed to build')
         shot_page = next((pages[n] for n in narratives if n in pages), pages.get('index.ipynb') or next(iter(pages.values()), None))
         if shot_page:
             d.get((site/shot_page).as_uri())
