@@ -16,7 +16,7 @@ Writes the pages to `_docs_check/site/` and a screenshot of the narrative page (
 `_docs_check/`, both outside git. Exits 1 with one line per problem.
 `python tools/docs_check.py [--out DIR] [--narrative NAME.ipynb ...] [--no-browser]`"""
 from __future__ import annotations
-import argparse, contextlib, copy, io, json, os, re, shutil, sys, tempfile, time, traceback, warnings
+import argparse, contextlib, io, json, os, re, shutil, sys, tempfile, time, warnings
 from pathlib import Path
 from urllib.parse import urlparse, unquote
 
@@ -209,7 +209,6 @@ def browser():
 def public_symbols(cfg):
     "Public exported names per page: top-level entries of `_modidx.py` plus each module's `__all__`"
     import importlib
-    from nbdev.doclinks import _build_modidx  # noqa: F401 (nbdev_docs rebuilds _modidx first; we read the committed one)
     modidx = importlib.import_module(f'{cfg.lib_name}._modidx').d
     res = {}  # (page, anchor) -> qualified name
     for mod, syms in modidx['syms'].items():
