@@ -4,7 +4,7 @@ Cells are run in order in one namespace, as `nbdev_test` does; cells flagged wit
 `#| cuda`, `#| notest`) are skipped unless the flag is given with `--flags`; `#| eval: false` cells are skipped;
 IPython-only lines (`!cmd`, `%magic`) and `nbdev` imports are dropped.
 Usage: python tools/run_nb_cells.py nbs/00_core.ipynb [more.ipynb] [--flags cuda slow]"""
-import sys, os, re, json, time, argparse, traceback
+import sys, os, re, json, time, argparse, traceback, codeop
 from pathlib import Path
 
 FLAGS = {'notest', 'slow', 'cuda'}
@@ -24,6 +24,7 @@ def runnable(src):
 def run(path, flags):
     nb = json.loads(Path(path).read_text())
     ns = {'__name__': '__main__'}
+    compiler = codeop.Compile() # remembers `from __future__` imports across cells, as IPython does
     cwd = os.getcwd(); os.chdir(Path(path).parent)
     try:
         for i, c in enumerate(nb['cells']):
@@ -32,7 +33,7 @@ def run(path, flags):
             if re.search(r'^\s*#\s*\|\s*eval\s*:\s*false', src, re.M): continue
             if cell_flags(src) - set(flags): continue
             t = time.perf_counter()
-            exec(compile(runnable(src), f'{path}#cell{i}', 'exec'), ns)
+            exec(compiler(runnable(src), f'{path}#cell{i}', 'exec'), ns)
             took = time.perf_counter() - t
             if 'cuda' in cell_flags(src) or (TIMING and took > 1): print(f'  cell {i} of {Path(path).name}: {took:.1f}s')
     finally: os.chdir(cwd)
