@@ -13,6 +13,7 @@ from fastai.callback.schedule import ParamScheduler
 from fastai.torch_core import get_model
 from .core import find_dls, check_seed, model_digest, is_learner, loader_workers, last_seed
 from .audit import repro_env
+from .distrib import _rank_world, _gather # torch.distributed only: accelerate is imported lazily there
 
 # %% auto #0
 __all__ = ['save_checkpoint', 'load_checkpoint', 'ReproCheckpoint']
@@ -23,20 +24,6 @@ _META, _MODEL, _LOOP = 'checkpoint.json', 'model.pth', 'loop.pth'
 _META_KEYS = ('epoch', 'n_epoch', 'scheduled', 'random_ranks', 'env', 'files')
 
 def _random_file(rank:int) -> str: return f'random-rank{rank}.json'
-
-def _rank_world() -> tuple[int, int]:
-    "`(rank, world_size)` of the running `torch.distributed` job; `(0, 1)` outside one."
-    d = torch.distributed
-    if d.is_available() and d.is_initialized(): return d.get_rank(), d.get_world_size()
-    return 0, 1
-
-def _gather(o) -> list:
-    "`o` from every rank, in rank order (`[o]` outside a distributed run). Every rank must call it."
-    rank, ws = _rank_world()
-    if ws == 1: return [o]
-    res = [None] * ws
-    torch.distributed.all_gather_object(res, o)
-    return res
 
 def _err(e) -> str|None: return None if e is None else f"{type(e).__name__}: {e}"
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
+from fastai.torch_core import get_model
 from .core import check_seed, seed_everything, reseed_dls, find_dls, digest_tensor, is_learner
 
 # %% auto #0
@@ -29,6 +30,11 @@ def _env_int(name):
 def _dist_ready() -> bool:
     d = torch.distributed
     return d.is_available() and d.is_initialized()
+
+def _rank_world() -> tuple[int, int]:
+    "`(rank, world_size)` of the running `torch.distributed` job; `(0, 1)` outside one."
+    if _dist_ready(): return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
 
 def distrib_info() -> dict:
     "What this process is told (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`) and what `torch.distributed` says."
@@ -94,9 +100,10 @@ _SPLIT_FIX = ("Every rank must build the same split, in the same order: give the
               "(`get_image_files(path).sorted()`), and leave the per-rank seeding to `repro_distrib`.")
 
 def _gather(o) -> list:
-    "`o` from every rank, in rank order (just `[o]` outside a distributed run)."
-    if not _dist_ready() or torch.distributed.get_world_size() == 1: return [o]
-    res = [None] * torch.distributed.get_world_size()
+    "`o` from every rank, in rank order (`[o]` outside a distributed run). Every rank must call it."
+    rank, ws = _rank_world()
+    if ws == 1: return [o]
+    res = [None] * ws
     torch.distributed.all_gather_object(res, o)
     return res
 
@@ -123,12 +130,10 @@ def check_same_split(dls) -> list:
     return mine
 
 # %% ../nbs/05_distrib.ipynb #d7bc573a
-def _get_model(m): return m.module if isinstance(m, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)) else m
-
 def check_same_params(model) -> str:
     "Raise a `DistribError` unless every rank holds bitwise the same parameters; warn when only buffers differ."
     if is_learner(model): model = model.model
-    model = _get_model(model)
+    model = get_model(model) # fastai's: the model inside DDP or DataParallel
     params = {k: digest_tensor(p) for k, p in model.named_parameters()}
     buffers = {k: digest_tensor(b) for k, b in model.named_buffers()}
     every = _gather((params, buffers))
