@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from fastai.torch_core import get_model
-from .core import check_seed, seed_everything, reseed_dls, find_dls, digest_tensor, is_learner
+from .core import check_seed, seed_everything, reseed_dls, find_dls, digest_tensor, model_digest, is_learner
 
 # %% auto #0
 __all__ = ['DistribError', 'distrib_info', 'check_distrib', 'split_digest', 'check_same_split', 'check_same_params',
@@ -131,7 +131,7 @@ def check_same_split(dls) -> list:
 
 # %% ../nbs/05_distrib.ipynb #d7bc573a
 def check_same_params(model) -> str:
-    "Raise a `DistribError` unless every rank holds bitwise the same parameters; warn when only buffers differ."
+    "Raise a `DistribError` unless every rank holds bitwise the same parameters (warn when only buffers differ); return its `model_digest`."
     if is_learner(model): model = model.model
     model = get_model(model) # fastai's: the model inside DDP or DataParallel
     params = {k: digest_tensor(p) for k, p in model.named_parameters()}
@@ -149,8 +149,7 @@ def check_same_params(model) -> str:
                                "its optimizer or its learning rate outside the training loop.")
         warnings.warn(msg + ": rank-local statistics (BatchNorm's running mean and variance) were updated after the "
                       "last synchronisation; save rank 0's model.")
-    h = hashlib.sha1(''.join(f"{k}{v}" for k, v in {**params, **buffers}.items()).encode())
-    return h.hexdigest()[:16]
+    return model_digest(model)
 
 # %% ../nbs/05_distrib.ipynb #a5d6575a
 def _broadcast_any_device(self, t, rank):
