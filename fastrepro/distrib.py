@@ -4,13 +4,14 @@
 
 # %% ../nbs/05_distrib.ipynb #117e4ebf
 from __future__ import annotations
-import os, re, sys, time, pickle, hashlib, shutil, signal, tempfile, subprocess, textwrap, warnings
+import os, re, sys, time, pickle, shutil, signal, tempfile, subprocess, textwrap, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from fastai.torch_core import get_model
 from .core import check_seed, seed_everything, reseed_dls, find_dls, digest_tensor, model_digest, is_learner
+from .fingerprint import _items_digest
 
 # %% auto #0
 __all__ = ['DistribError', 'distrib_info', 'check_distrib', 'split_digest', 'check_same_split', 'check_same_params',
@@ -70,28 +71,14 @@ def check_distrib() -> tuple[int, int]:
     return rank or 0, ws or 1
 
 # %% ../nbs/05_distrib.ipynb #8ed01128
-def _item_keys(items, root) -> bytes:
-    "The items of a data set as bytes, with paths made relative to `root` so that ranks on other machines agree."
-    if hasattr(items, 'to_csv') and hasattr(items, 'columns'): # a pandas DataFrame
-        import pandas as pd
-        return pd.util.hash_pandas_object(items, index=True).values.tobytes()
-    out = []
-    for o in items:
-        if isinstance(o, os.PathLike) and root is not None:
-            try: o = Path(o).relative_to(root)
-            except ValueError: pass
-        out.append(str(o))
-    return '\n'.join(out).encode()
-
 def split_digest(dls) -> list:
     "An exact digest of the items (in order) of each DataLoader in `dls`: two ranks agree only if they hold the same split."
     res = []
     for dl in find_dls(dls):
-        ds = dl.dataset
-        items = getattr(ds, 'items', None)
-        if items is None: res.append(f"{len(ds)} items (no .items to compare)"); continue
-        h = hashlib.sha1(_item_keys(items, getattr(dl, 'path', None) or getattr(dls, 'path', None)))
-        res.append(f"{len(items)} items {h.hexdigest()[:12]}")
+        # the same ordered digest as `fingerprint`'s split check, so both say "same split" by the same rule
+        d = _items_digest(dl)
+        if d['ordered'] is None: res.append(f"{d['n']} items (no .items to compare)")
+        else: res.append(f"{d['n']} items {d['ordered']}")
     return res
 
 # %% ../nbs/05_distrib.ipynb #d0dee23e
