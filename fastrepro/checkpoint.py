@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_checkpoint.ipynb #f62a7b75
 from __future__ import annotations
-import os, io, json, time, base64, hashlib, random, shutil, tempfile, warnings, platform
+import os, io, json, time, base64, hashlib, random, shutil, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -134,8 +134,6 @@ def _ckpt_dir(learn, name) -> Path:
         raise ValueError(f"name must be a plain file name such as 'ckpt', got {name!r}")
     return Path(learn.path)/learn.model_dir/str(name)
 
-def _default_seed(): return last_seed()
-
 def _next_epoch(learn) -> int:
     rec = getattr(learn, 'recorder', None)
     trained = rec is not None and bool(getattr(rec, 'values', None))
@@ -154,7 +152,7 @@ def save_checkpoint(learn, # the fastai `Learner` to save
     dest = _ckpt_dir(learn, name)
     epoch = _next_epoch(learn) if epoch is None else epoch
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0: raise ValueError(f"epoch must be an int >= 0, got {epoch!r}")
-    seed = _default_seed() if seed is None else check_seed(seed)
+    seed = last_seed() if seed is None else check_seed(seed)
     # in a distributed run every rank calls this: each sends its own random state, rank 0 writes the checkpoint
     randoms = _gather(_random_state(learn, rank) if with_random else None)
     err = None

@@ -4,9 +4,9 @@
 
 # %% ../nbs/05_distrib.ipynb #117e4ebf
 from __future__ import annotations
-import os, re, sys, time, pickle, shutil, signal, tempfile, subprocess, textwrap, warnings
+import os, re, sys, time, pickle, shutil, signal, tempfile, subprocess, warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 import torch
 from fastai.torch_core import get_model
