@@ -10,7 +10,7 @@ from pathlib import Path
 from importlib import metadata
 import numpy as np
 import torch
-from .core import keep_rng, find_dls, check_seed, seed_everything, loader_workers, is_learner
+from .core import keep_rng, find_dls, check_seed, seed_everything, loader_workers, is_learner, digest_tensor
 
 # %% auto #0
 __all__ = ['ReproEnv', 'repro_env', 'EnvDiff', 'EnvDiffs', 'diff_env', 'save_env', 'env_main', 'Finding', 'Findings', 'audit',
@@ -419,7 +419,6 @@ def _check_ops(learn):
 
 # %% ../nbs/04_audit.ipynb #e1b49ed8
 def _batch_digest(b):
-    from fastrepro.core import digest_tensor
     return [digest_tensor(t) for t in b if isinstance(t, torch.Tensor)]
 
 def _check_valid_tfms(learn):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_checkpoint.ipynb #f62a7b75
 from __future__ import annotations
-import os, io, json, time, base64, hashlib, random, shutil, tempfile, warnings, platform
+import os, io, json, time, base64, hashlib, random, shutil, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -13,6 +13,7 @@ from fastai.callback.schedule import ParamScheduler
 from fastai.torch_core import get_model
 from .core import find_dls, check_seed, model_digest, is_learner, loader_workers, last_seed
 from .audit import repro_env
+from .distrib import _rank_world, _gather # torch.distributed only: accelerate is imported lazily there
 
 # %% auto #0
 __all__ = ['save_checkpoint', 'load_checkpoint', 'ReproCheckpoint']
@@ -23,20 +24,6 @@ _META, _MODEL, _LOOP = 'checkpoint.json', 'model.pth', 'loop.pth'
 _META_KEYS = ('epoch', 'n_epoch', 'scheduled', 'random_ranks', 'env', 'files')
 
 def _random_file(rank:int) -> str: return f'random-rank{rank}.json'
-
-def _rank_world() -> tuple[int, int]:
-    "`(rank, world_size)` of the running `torch.distributed` job; `(0, 1)` outside one."
-    d = torch.distributed
-    if d.is_available() and d.is_initialized(): return d.get_rank(), d.get_world_size()
-    return 0, 1
-
-def _gather(o) -> list:
-    "`o` from every rank, in rank order (`[o]` outside a distributed run). Every rank must call it."
-    rank, ws = _rank_world()
-    if ws == 1: return [o]
-    res = [None] * ws
-    torch.distributed.all_gather_object(res, o)
-    return res
 
 def _err(e) -> str|None: return None if e is None else f"{type(e).__name__}: {e}"
 
@@ -147,8 +134,6 @@ def _ckpt_dir(learn, name) -> Path:
         raise ValueError(f"name must be a plain file name such as 'ckpt', got {name!r}")
     return Path(learn.path)/learn.model_dir/str(name)
 
-def _default_seed(): return last_seed()
-
 def _next_epoch(learn) -> int:
     rec = getattr(learn, 'recorder', None)
     trained = rec is not None and bool(getattr(rec, 'values', None))
@@ -167,7 +152,7 @@ def save_checkpoint(learn, # the fastai `Learner` to save
     dest = _ckpt_dir(learn, name)
     epoch = _next_epoch(learn) if epoch is None else epoch
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0: raise ValueError(f"epoch must be an int >= 0, got {epoch!r}")
-    seed = _default_seed() if seed is None else check_seed(seed)
+    seed = last_seed() if seed is None else check_seed(seed)
     # in a distributed run every rank calls this: each sends its own random state, rank 0 writes the checkpoint
     randoms = _gather(_random_state(learn, rank) if with_random else None)
     err = None

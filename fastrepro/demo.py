@@ -4,9 +4,9 @@
 
 # %% ../nbs/08_demo.ipynb #66f82b47
 from __future__ import annotations
-import os, sys, time, argparse
+import sys, time, argparse
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd

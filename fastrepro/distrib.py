@@ -4,12 +4,14 @@
 
 # %% ../nbs/05_distrib.ipynb #117e4ebf
 from __future__ import annotations
-import os, re, sys, time, pickle, hashlib, shutil, signal, tempfile, subprocess, textwrap, warnings
+import os, re, sys, time, pickle, shutil, signal, tempfile, subprocess, warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 import torch
-from .core import check_seed, seed_everything, reseed_dls, find_dls, digest_tensor, is_learner
+from fastai.torch_core import get_model
+from .core import check_seed, seed_everything, reseed_dls, find_dls, digest_tensor, model_digest, is_learner
+from .fingerprint import _items_digest
 
 # %% auto #0
 __all__ = ['DistribError', 'distrib_info', 'check_distrib', 'split_digest', 'check_same_split', 'check_same_params',
@@ -29,6 +31,11 @@ def _env_int(name):
 def _dist_ready() -> bool:
     d = torch.distributed
     return d.is_available() and d.is_initialized()
+
+def _rank_world() -> tuple[int, int]:
+    "`(rank, world_size)` of the running `torch.distributed` job; `(0, 1)` outside one."
+    if _dist_ready(): return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
 
 def distrib_info() -> dict:
     "What this process is told (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`) and what `torch.distributed` says."
@@ -64,28 +71,14 @@ def check_distrib() -> tuple[int, int]:
     return rank or 0, ws or 1
 
 # %% ../nbs/05_distrib.ipynb #8ed01128
-def _item_keys(items, root) -> bytes:
-    "The items of a data set as bytes, with paths made relative to `root` so that ranks on other machines agree."
-    if hasattr(items, 'to_csv') and hasattr(items, 'columns'): # a pandas DataFrame
-        import pandas as pd
-        return pd.util.hash_pandas_object(items, index=True).values.tobytes()
-    out = []
-    for o in items:
-        if isinstance(o, os.PathLike) and root is not None:
-            try: o = Path(o).relative_to(root)
-            except ValueError: pass
-        out.append(str(o))
-    return '\n'.join(out).encode()
-
 def split_digest(dls) -> list:
     "An exact digest of the items (in order) of each DataLoader in `dls`: two ranks agree only if they hold the same split."
     res = []
     for dl in find_dls(dls):
-        ds = dl.dataset
-        items = getattr(ds, 'items', None)
-        if items is None: res.append(f"{len(ds)} items (no .items to compare)"); continue
-        h = hashlib.sha1(_item_keys(items, getattr(dl, 'path', None) or getattr(dls, 'path', None)))
-        res.append(f"{len(items)} items {h.hexdigest()[:12]}")
+        # the same ordered digest as `fingerprint`'s split check, so both say "same split" by the same rule
+        d = _items_digest(dl)
+        if d['ordered'] is None: res.append(f"{d['n']} items (no .items to compare)")
+        else: res.append(f"{d['n']} items {d['ordered']}")
     return res
 
 # %% ../nbs/05_distrib.ipynb #d0dee23e
@@ -94,9 +87,10 @@ _SPLIT_FIX = ("Every rank must build the same split, in the same order: give the
               "(`get_image_files(path).sorted()`), and leave the per-rank seeding to `repro_distrib`.")
 
 def _gather(o) -> list:
-    "`o` from every rank, in rank order (just `[o]` outside a distributed run)."
-    if not _dist_ready() or torch.distributed.get_world_size() == 1: return [o]
-    res = [None] * torch.distributed.get_world_size()
+    "`o` from every rank, in rank order (`[o]` outside a distributed run). Every rank must call it."
+    rank, ws = _rank_world()
+    if ws == 1: return [o]
+    res = [None] * ws
     torch.distributed.all_gather_object(res, o)
     return res
 
@@ -123,12 +117,10 @@ def check_same_split(dls) -> list:
     return mine
 
 # %% ../nbs/05_distrib.ipynb #d7bc573a
-def _get_model(m): return m.module if isinstance(m, (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)) else m
-
 def check_same_params(model) -> str:
-    "Raise a `DistribError` unless every rank holds bitwise the same parameters; warn when only buffers differ."
+    "Raise a `DistribError` unless every rank holds bitwise the same parameters (warn when only buffers differ); return its `model_digest`."
     if is_learner(model): model = model.model
-    model = _get_model(model)
+    model = get_model(model) # fastai's: the model inside DDP or DataParallel
     params = {k: digest_tensor(p) for k, p in model.named_parameters()}
     buffers = {k: digest_tensor(b) for k, b in model.named_buffers()}
     every = _gather((params, buffers))
@@ -144,8 +136,7 @@ def check_same_params(model) -> str:
                                "its optimizer or its learning rate outside the training loop.")
         warnings.warn(msg + ": rank-local statistics (BatchNorm's running mean and variance) were updated after the "
                       "last synchronisation; save rank 0's model.")
-    h = hashlib.sha1(''.join(f"{k}{v}" for k, v in {**params, **buffers}.items()).encode())
-    return h.hexdigest()[:16]
+    return model_digest(model)
 
 # %% ../nbs/05_distrib.ipynb #a5d6575a
 def _broadcast_any_device(self, t, rank):

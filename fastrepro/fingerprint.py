@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_fingerprint.ipynb #e81885b0
 from __future__ import annotations
-import os, io, json, html, base64, random, hashlib, platform, tempfile, numbers
+import os, io, json, html, base64, random, hashlib, tempfile, numbers
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePath
