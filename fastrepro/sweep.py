@@ -49,7 +49,7 @@ def _check_sweep(seeds, columns, values, name) -> tuple:
         rows.append([_number(v) for v in row])
     return seeds, list(columns), rows, name
 
-# %% ../nbs/05_sweep.ipynb #d75742ec
+# %% ../nbs/05_sweep.ipynb #b46289c0
 class SeedSweep:
     "One setup trained under several seeds: the final loss and metrics of each run, one row per seed."
     FORMAT, VERSION = 'fastrepro.SeedSweep', 1
@@ -85,19 +85,18 @@ class SeedSweep:
         "A matplotlib figure: each seed's value, and the mean ± one standard deviation, per column."
         from matplotlib.figure import Figure
         cols = [self.column(c) for c in ([columns] if isinstance(columns, str) else columns or self.columns)]
-        fig = Figure(figsize=(0.6 + 2.7*len(cols), 2.8))
+        fig = Figure(figsize=(max(4, 0.6 + 2.7*len(cols)), 2.9))
         x = np.arange(len(self))
         for ax, c in zip(fig.subplots(1, len(cols), squeeze=False)[0], cols):
             m, s = self.mean[c], self.std[c]
-            ax.axhspan(m - s, m + s, color='C0', alpha=0.15, label='mean ± std')
+            ax.axhspan(m - s, m + s, color='C0', alpha=0.15)
             ax.axhline(m, color='C0', lw=1)
-            ax.plot(x, self.table[c].to_numpy(), 'o', color='C1', label='one seed')
+            ax.plot(x, self.table[c].to_numpy(), 'o', color='C1')
             ax.set_xticks(x, [str(o) for o in self.seeds])
             ax.set_xlabel('seed'); ax.set_title(c, fontsize='medium')
-        handles, labels = fig.axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc='upper left', ncol=2, fontsize='small', frameon=False)
-        if self.name: fig.suptitle(self.name, fontsize='medium')
-        fig.tight_layout(rect=(0, 0, 1, 0.95)) # leave the top line to the legend and the name
+        what = 'each seed (dots), mean ± std (line, band)'
+        fig.suptitle(f"{self.name}: {what}" if self.name else what, fontsize='medium')
+        fig.tight_layout()
         return fig
 
     def save(self, path) -> Path:
