@@ -4,15 +4,21 @@
 
 # %% ../nbs/06_checkpoint.ipynb #f62a7b75
 from __future__ import annotations
-import os, io, json, time, base64, hashlib, random, warnings
+import os, io, json, time, base64, hashlib, random, signal, threading, warnings
 from pathlib import Path
 import numpy as np
 import torch
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelFitException, CancelEpochException
 from fastai.callback.schedule import ParamScheduler
+from fastai.callback.tracker import TrackerCallback, SaveModelCallback, EarlyStoppingCallback, ReduceLROnPlateau
+from fastai.callback.fp16 import MixedPrecision
+from fastai.callback.training import GradientAccumulation
 from fastai.torch_core import get_model
-from .core import (find_dls, check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects,
+from fastcore.basics import patch
+from functools import partial
+from .core import (find_dls, check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects, loader_workers,
                             RNGState, get_rng_state, set_rng_state, atomic_write_dir, read_json)
+from .items import items_seed
 from .env import repro_env
 
 # %% auto #0
@@ -21,7 +27,7 @@ __all__ = ['save_checkpoint', 'load_checkpoint', 'ReproCheckpoint']
 # %% ../nbs/06_checkpoint.ipynb #f9dfe497
 _FORMAT, _VERSION = 'fastrepro-checkpoint', 2
 _META, _MODEL, _LOOP = 'checkpoint.json', 'model.pth', 'loop.pth'
-_MAX_EPOCH = 2**31 # beyond any real run: a bigger epoch is a damaged or forged file
+_MAX_EPOCH = 2**31 # beyond any real run: a bigger epoch (or batch) is a damaged or forged file
 
 def _random_file(rank:int) -> str: return f'random-rank{rank}.json'
 
@@ -51,10 +57,12 @@ def _python_tuple(d:dict) -> tuple: return (d['version'], tuple(d['state']), d['
 
 def _n_items(dl): return len(dl.dataset) if hasattr(dl.dataset, '__len__') else None
 
-def _rng_json(st:RNGState, rank:int=0) -> dict:
+def _rng_json(st:RNGState, rank:int=0, epoch_start:tuple|None=None) -> dict:
     "The `RNGState` `st` (from `get_rng_state(learn)`) as JSON-able data; its DataLoaders are kept by position."
     kind, key, pos, has_gauss, cached = st.numpy
     return dict(format='fastrepro-random', version=_VERSION, rank=rank, python=_python_json(st.python),
+                # inside an epoch: the training loader's `rng` before the epoch drew its order, to draw it again
+                train_rng_at_epoch_start=None if epoch_start is None else _python_json(epoch_start),
                 numpy=dict(kind=kind, key=key.tolist(), pos=int(pos), has_gauss=int(has_gauss), cached_gaussian=float(cached)),
                 torch=_b64(st.torch), cuda=[_b64(s) for s in st.cuda], cuda_seed=st.cuda_seed, flags=st.flags, env=st.env,
                 dataloaders=[dict(type=type(dl).__name__, n=_n_items(dl), rng=_python_json(s)) for dl, s in st.dls])
@@ -77,13 +85,68 @@ def _learner_state(learn) -> tuple[dict, dict]:
     state = {'model': _as_weights_only(model.state_dict(), 'model')}
     if learn.opt is not None: state['opt'] = _as_weights_only(learn.opt.state_dict(), 'optimizer state')
     rec = getattr(learn, 'recorder', None)
-    loop = dict(grads=[p.grad is not None for p in model.parameters()],
-                requires_grad=[p.requires_grad for p in model.parameters()],
-                frozen_idx=getattr(learn.opt, 'frozen_idx', None))
+    params = list(model.parameters())
+    loop = dict(grads=[p.grad is not None for p in params],
+                # grads are zero after a step; not under gradient accumulation, which sums them over batches
+                grad_values={i: _as_weights_only(p.grad) for i, p in enumerate(params) if p.grad is not None and p.grad.any()},
+                requires_grad=[p.requires_grad for p in params],
+                frozen_idx=getattr(learn.opt, 'frozen_idx', None),
+                train_iter=getattr(learn, 'train_iter', 0), pct_train=float(getattr(learn, 'pct_train', 0.)))
     if rec is not None and hasattr(rec, 'values'):
         loop['recorder'] = _as_weights_only(dict(values=rec.values, lrs=rec.lrs, losses=rec.losses, iters=rec.iters,
                                                  smooth_count=rec.smooth_loss.count, smooth_val=rec.smooth_loss.val), 'recorder')
     return state, loop
+
+# %% ../nbs/06_checkpoint.ipynb #f7358b68
+# fastai's callbacks that keep nothing from batch to batch or epoch to epoch
+_STATELESS = {'TrainEvalCallback', 'Recorder', 'CastToTensor', 'ProgressCallback', 'ShowGraphCallback', 'SkipToEpoch',
+              'BnFreeze', 'GradientClip', 'MixUp', 'CutMix', 'ChannelsLast', 'DistributedTrainer'}
+
+def _state_attrs(cb) -> tuple|None:
+    "The attributes in which one of fastai's stateful callbacks keeps its state."
+    if isinstance(cb, SaveModelCallback): return ('best', 'new_best', 'last_saved_path')
+    if isinstance(cb, (EarlyStoppingCallback, ReduceLROnPlateau)): return ('best', 'new_best', 'wait')
+    if isinstance(cb, TrackerCallback): return ('best', 'new_best')
+    if isinstance(cb, GradientAccumulation): return ('count',)
+    if isinstance(cb, ParamScheduler): return ('hps',)
+    if isinstance(cb, MixedPrecision): return ('scales',) # and the learner's grad scaler
+    return None
+
+# on the class: a callback's attribute lookup falls back to the learner's, and the model's `state_dict`
+def _has_state_dict(cb) -> bool: return all(callable(getattr(type(cb), f, None)) for f in ('state_dict', 'load_state_dict'))
+
+def _callback_states(learn) -> tuple[list, list]:
+    "`(class name, state)` of each of `learn`'s callbacks that has state, and the names of those whose state is unknown."
+    states, unknown = [], []
+    for cb in learn.cbs:
+        name, attrs = type(cb).__name__, _state_attrs(cb)
+        if attrs is not None:
+            st = {a: getattr(cb, a) for a in attrs if hasattr(cb, a)}
+            if st.get('last_saved_path') is not None: st['last_saved_path'] = str(st['last_saved_path'])
+            if isinstance(cb, MixedPrecision) and getattr(learn, 'scaler', None) is not None: st['scaler'] = learn.scaler.state_dict()
+        elif _has_state_dict(cb):
+            st = cb.state_dict()
+            if not st: continue # nothing to put back
+        else:
+            known = (name in _STATELESS and type(cb).__module__.startswith('fastai.')) or isinstance(cb, (ReproCheckpoint, _Resume))
+            if not known: unknown.append(name)
+            continue
+        states.append([name, _as_weights_only(st, f'the state of callback {name}')])
+    return states, unknown
+
+def _set_callback_states(learn, saved:list) -> list:
+    "Put each saved state back into the next callback of its class; return the names of states no callback took."
+    pending = list(saved)
+    for cb in learn.cbs:
+        i = next((i for i, (n, _) in enumerate(pending) if n == type(cb).__name__), None)
+        if i is None: continue
+        st = dict(pending.pop(i)[1])
+        if _state_attrs(cb) is None: cb.load_state_dict(st); continue
+        scaler = st.pop('scaler', None)
+        if scaler and getattr(learn, 'scaler', None) is not None: learn.scaler.load_state_dict(scaler)
+        if st.get('last_saved_path') is not None: st['last_saved_path'] = Path(st['last_saved_path'])
+        for k, v in st.items(): setattr(cb, k, v)
+    return [n for n, _ in pending]
 
 # %% ../nbs/06_checkpoint.ipynb #671d370c
 def _sha256(b:bytes) -> str: return hashlib.sha256(b).hexdigest()
@@ -127,31 +190,68 @@ def _next_epoch(learn) -> int:
     trained = rec is not None and bool(getattr(rec, 'values', None))
     return getattr(learn, 'epoch', 0) + 1 if trained else 0
 
+def _in_train_pass(learn) -> bool:
+    "Is `learn` inside the training part of an epoch of `fit`?"
+    dl = getattr(learn, 'dl', None)
+    return dl is not None and dl is learn.dls.train and bool(getattr(learn, 'training', False))
+
+def _position(learn) -> tuple[dict, tuple|None]:
+    "Where a resume would start (`epoch`, and `batch`es of it done), and the training loader's `rng` at that epoch's start."
+    if not _in_train_pass(learn): return dict(epoch=_next_epoch(learn), batch=0), None
+    rc = next((cb for cb in learn.cbs if isinstance(cb, ReproCheckpoint)), None)
+    if rc is None or rc._epoch_start is None:
+        raise ValueError("save_checkpoint inside an epoch needs a ReproCheckpoint callback in the fit (it notes where the "
+                         "epoch's data order starts): add ReproCheckpoint(every=None) to save only where you call save_checkpoint")
+    if rc._batch_started is None: return dict(epoch=learn.epoch, batch=0), None # no batch trained yet: the epoch's start
+    dl = learn.dls.train
+    return dict(epoch=learn.epoch, batch=learn.iter + 1, n_iter=learn.n_iter, bs=dl.bs), rc._epoch_start
+
+def _mid_epoch_warnings(learn) -> list:
+    "What a resume from inside the current epoch will not replay."
+    dl, msgs = learn.dls.train, []
+    if loader_workers(dl) > 0 and items_seed(dl) is None:
+        msgs.append(f"the training DataLoader uses {loader_workers(dl)} worker processes without invariant_items: its random item "
+                    "transforms draw from each worker's own stream, so a resume inside this epoch will not be bitwise "
+                    "(call fastrepro.items.invariant_items(dls, seed) when building the DataLoaders)")
+    if getattr(getattr(learn, 'recorder', None), 'train_metrics', False):
+        msgs.append("train metrics accumulate over the epoch and are not saved inside it: after a resume they count only the rest of it")
+    return msgs
+
 # %% ../nbs/06_checkpoint.ipynb #d93e35b5
 def save_checkpoint(learn, # the fastai `Learner` to save
                     name:str, # folder name under `learn.path/learn.model_dir`
-                    epoch:int|None=None, # the epoch to resume from; default: the one after the last epoch trained
+                    epoch:int|None=None, # the epoch to resume from; default: where `learn` is (see below)
                     seed:int|None=None, # the run's seed, recorded for reference; default: the latest `seed_everything` seed
                     with_random:bool=True, # also save every random stream (without it, a resume cannot be exact)
                    ) -> Path:
-    "Save `learn`'s model, optimizer, training-loop and random state as checkpoint `name`; return its folder."
+    "Save `learn`'s model, optimizer, training-loop, callbacks' and random state as checkpoint `name`; return its folder."
     if not is_learner(learn): raise TypeError(f"expected a fastai Learner, got {type(learn).__name__}")
     rank, ws = rank_world()
     dest = _ckpt_dir(learn, name)
-    epoch = _next_epoch(learn) if epoch is None else epoch
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch < _MAX_EPOCH:
-        raise ValueError(f"epoch must be an int in [0, {_MAX_EPOCH}), got {epoch!r}")
+    if epoch is None: pos, epoch_start = _position(learn)
+    else:
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch < _MAX_EPOCH:
+            raise ValueError(f"epoch must be an int in [0, {_MAX_EPOCH}), got {epoch!r}")
+        pos, epoch_start = dict(epoch=epoch, batch=0), None
+    if pos['batch'] and ws > 1:
+        raise ValueError("checkpoints inside an epoch are for runs in one process: in a distributed run, save at the end of an epoch")
     seed = last_seed() if seed is None else check_seed(seed)
+    cb_states, unknown = _callback_states(learn)
+    msgs = _mid_epoch_warnings(learn) if pos['batch'] else []
+    if unknown: msgs.append(f"fastrepro does not know the state of callback(s) {', '.join(unknown)}: if they keep state across "
+                            "batches or epochs, give them state_dict/load_state_dict methods, or a resumed run will not replay this one")
+    if msgs and rank == 0: warnings.warn(f"checkpoint {name}: " + '; '.join(msgs))
     # in a distributed run every rank calls this: each sends its own random state, rank 0 writes the checkpoint
-    randoms = gather_objects(_rng_json(get_rng_state(learn), rank) if with_random else None)
+    randoms = gather_objects(_rng_json(get_rng_state(learn), rank, epoch_start) if with_random else None)
     err = None
     if rank == 0:
         try:
             state, loop = _learner_state(learn) # the model unwrapped from DDP (`get_model`), as on every rank
+            loop['callbacks'] = cb_states
             files = {_MODEL: _torch_bytes(state), _LOOP: _torch_bytes(loop)}
             if with_random:
                 for r, rs in enumerate(randoms): files[_random_file(r)] = _json_bytes(rs)
-            meta = dict(format=_FORMAT, version=_VERSION, epoch=epoch, n_epoch=getattr(learn, 'n_epoch', None),
+            meta = dict(format=_FORMAT, version=_VERSION, **pos, n_epoch=getattr(learn, 'n_epoch', None),
                         scheduled=any(isinstance(cb, ParamScheduler) for cb in learn.cbs), seed=seed,
                         world_size=ws, random_ranks=list(range(ws)) if with_random else [], has_opt='opt' in state,
                         optimizer=_optimizer_kind(learn), model_digest=model_digest(get_model(learn.model)),
@@ -183,6 +283,10 @@ def _check_meta(d, m:dict):
     "Every field of `checkpoint.json` that loading uses has the type and range `save_checkpoint` writes."
     def need(k, ok, want): _check(d, ok, f"{_META} field {k!r}", want, m.get(k))
     need('epoch', _is_int(m.get('epoch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
+    need('batch', _is_int(m.get('batch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
+    if m['batch']: # inside an epoch: where, and in batches of what size
+        need('n_iter', _is_int(m.get('n_iter'), m['batch'], _MAX_EPOCH), f"an int in [{m['batch']}, {_MAX_EPOCH}) (the batches per epoch)")
+        need('bs', m.get('bs') is None or _is_int(m['bs'], 1, _MAX_EPOCH), 'null or an int >= 1')
     need('n_epoch', m.get('n_epoch') is None or _is_int(m['n_epoch'], 1, _MAX_EPOCH), 'null or an int >= 1')
     for k in ('scheduled', 'has_opt'): need(k, isinstance(m.get(k), bool), 'true or false')
     need('seed', m.get('seed') is None or _is_int(m['seed'], 0, 2**32), 'null or an int in [0, 2**32)')
@@ -300,13 +404,37 @@ def _check_opt_state(d, groups:list, opt):
         _check(d, ok is not None and ok(opt[k]), f"{w}[{k!r}]", "Lookahead's 'count' or 'slow_weights'", opt[k])
 
 # %% ../nbs/06_checkpoint.ipynb #92126cc5
-def _check_loop(d, loop, n_params:int):
+_STATEFUL = {'SaveModelCallback', 'EarlyStoppingCallback', 'ReduceLROnPlateau', 'TrackerCallback', 'GradientAccumulation',
+              'ParamScheduler', 'MixedPrecision'}
+
+def _callbacks_ok(v) -> bool:
+    "Is `v` a list of `[class name, state]` pairs, the states of fastai's callbacks with their types?"
+    num_list = lambda o: _all(o, _is_scalar)
+    kinds = dict(best=lambda o: o is None or _is_scalar(o), new_best=lambda o: isinstance(o, bool), wait=lambda o: _is_int(o, 0, 2**62),
+                 count=lambda o: _is_int(o, 0, 2**62), last_saved_path=lambda o: o is None or isinstance(o, str), scales=num_list,
+                 hps=lambda o: isinstance(o, dict) and all(num_list(x) for x in o.values()),
+                 scaler=lambda o: isinstance(o, dict) and all(_is_scalar(x) for x in o.values()))
+    def ok(pair):
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], dict)): return False
+        # fastai's callbacks have these fields; a callback's own `state_dict` may hold any plain data
+        return pair[0] not in _STATEFUL or all(k in kinds and kinds[k](x) for k, x in pair[1].items())
+    return _all(v, ok)
+
+def _check_loop(d, loop, params:list):
+    n = len(params)
     _check(d, isinstance(loop, dict), _LOOP, 'a dict', loop)
     for k in ('grads', 'requires_grad'):
         v = loop.get(k)
-        _check(d, _all(v, lambda x: isinstance(x, bool)) and len(v) == n_params, f"{_LOOP}[{k!r}]", f"a list of {n_params} booleans", v)
+        _check(d, _all(v, lambda x: isinstance(x, bool)) and len(v) == n, f"{_LOOP}[{k!r}]", f"a list of {n} booleans", v)
+    gv = loop.get('grad_values', {})
+    _check(d, isinstance(gv, dict) and all(_is_int(i, 0, n) and loop['grads'][i] and isinstance(t, torch.Tensor)
+                                           and t.shape == params[i].shape and t.dtype == params[i].dtype for i, t in gv.items()),
+           f"{_LOOP}['grad_values']", "a dict of grads (parameter index: tensor of the parameter's shape)", gv)
     fi = loop.get('frozen_idx')
     _check(d, fi is None or _is_int(fi, 0, 2**20), f"{_LOOP}['frozen_idx']", 'None or an int >= 0', fi)
+    _check(d, _is_int(loop.get('train_iter', 0), 0, 2**62), f"{_LOOP}['train_iter']", 'an int >= 0', loop.get('train_iter'))
+    _check(d, _is_num(loop.get('pct_train', 0.)), f"{_LOOP}['pct_train']", 'a number', loop.get('pct_train'))
+    _check(d, _callbacks_ok(loop.get('callbacks', [])), f"{_LOOP}['callbacks']", '[class name, state] pairs', loop.get('callbacks'))
     rec = loop.get('recorder')
     if rec is None: return
     _check(d, isinstance(rec, dict), f"{_LOOP}['recorder']", 'a dict', rec)
@@ -330,8 +458,8 @@ def _numpy_ok(o) -> bool:
             and len(o['key']) == 624 and _is_int(o.get('pos'), 0, 625) and o.get('has_gauss') in (0, 1)
             and _is_num(o.get('cached_gaussian')))
 
-def _rng_state(d, learn, rs) -> RNGState:
-    "Check the saved random state `rs` field by field and build the `RNGState` to restore; no live stream moves."
+def _rng_state(d, learn, rs, mid_epoch:bool) -> tuple[RNGState, tuple|None]:
+    "Check the saved random state `rs` field by field; return the `RNGState` to restore and the training loader's `rng` at the epoch's start."
     live, loaders = get_rng_state(), find_dls(learn)
     _check(d, isinstance(rs, dict), 'the random state', 'an object', rs)
     def need(k, ok, want): _check(d, ok, f"the random state's {k!r}", want, rs.get(k))
@@ -347,6 +475,9 @@ def _rng_state(d, learn, rs) -> RNGState:
          f"an object with some of {sorted(live.env)}")
     need('dataloaders', _all(rs.get('dataloaders'), lambda o: isinstance(o, dict) and _python_ok(o.get('rng'))
                                                        and (o.get('n') is None or _is_int(o['n'], 0, 2**62))), "each DataLoader's rng and length")
+    es = rs.get('train_rng_at_epoch_start')
+    need('train_rng_at_epoch_start', _python_ok(es) if mid_epoch else es is None,
+         "Python's generator state (this checkpoint is inside an epoch)" if mid_epoch else 'null (this checkpoint is between epochs)')
     if len(rs['dataloaders']) != len(loaders):
         _fail(d, f"holds the state of {len(rs['dataloaders'])} DataLoaders; this learner has {len(loaders)}")
     n = rs['numpy']
@@ -357,13 +488,14 @@ def _rng_state(d, learn, rs) -> RNGState:
     try: # into throwaway generators, which check what they are given
         random.Random().setstate(st.python)
         for _, s in st.dls: random.Random().setstate(s)
+        if es is not None: random.Random().setstate(_python_tuple(es))
         np.random.RandomState().set_state(st.numpy)
         st.torch = _unb64(rs['torch'])
         torch.Generator().set_state(st.torch)
         st.cuda = [_unb64(s) for s in rs['cuda']]
     except (TypeError, ValueError, OverflowError, RuntimeError) as e: _fail(d, f"holds a random state that does not load ({type(e).__name__}: {e})")
     _check(d, all(len(s) == 16 for s in st.cuda), "the random state's 'cuda'", 'states of 16 bytes (seed and offset)', rs['cuda'])
-    return st
+    return st, None if es is None else _python_tuple(es)
 
 def _data_diff(rs:dict, learn) -> list:
     "The DataLoaders whose number of items differs from the saved run's."
@@ -394,10 +526,11 @@ def _set_learner_state(learn, state:dict, loop:dict, with_opt:bool):
         learn.opt.load_state_dict(opt)
         if loop.get('frozen_idx') is not None and hasattr(learn.opt, 'frozen_idx'): learn.opt.frozen_idx = loop['frozen_idx']
     elif with_opt: learn.opt = None # saved before any optimizer existed: fit will create a fresh one, as it did then
-    for p, g, rg in zip(model.parameters(), loop['grads'], loop['requires_grad']):
+    values = loop.get('grad_values', {})
+    for i, (p, g, rg) in enumerate(zip(model.parameters(), loop['grads'], loop['requires_grad'])):
         p.requires_grad_(rg)
         # fastai zeroes grads rather than dropping them, and its optimizer steps every parameter that holds one
-        p.grad = torch.zeros_like(p) if g else None
+        p.grad = (values[i].to(p.device) if i in values else torch.zeros_like(p)) if g else None
 
 def _set_recorder(learn, saved:dict|None):
     rec = getattr(learn, 'recorder', None)
@@ -407,12 +540,14 @@ def _set_recorder(learn, saved:dict|None):
     rec.smooth_loss.count, rec.smooth_loss.val = saved['smooth_count'], saved['smooth_val']
 
 # %% ../nbs/06_checkpoint.ipynb #54414adb
-class _ResumeRecorder(Callback):
-    "One shot: at the first epoch of the next `fit`, restore the `Recorder`'s history and check the resume recipe."
-    order = 51 # after the Recorder, which resets itself in before_fit
+class _Resume(Callback):
+    "One shot: the next `fit` resumes where the checkpoint was saved, and checks the resume recipe."
+    order = -20 # before TrainEvalCallback: in a resumed epoch, `iter` counts from the first batch not yet trained
 
-    def __init__(self, start:int, n_epoch, scheduled:bool, recorder:dict|None):
-        self.start, self.saved_n_epoch, self.scheduled, self.saved = start, n_epoch, scheduled, recorder
+    def __init__(self, name:str, meta:dict, loop:dict, rng:RNGState|None, epoch_start:tuple|None):
+        self.ckpt, self.start, self.batch, self.rng, self.epoch_start = name, meta['epoch'], meta['batch'], rng, epoch_start
+        self.saved_n_epoch, self.scheduled, self.loop = meta['n_epoch'], meta['scheduled'], loop
+        self._armed, self._first, self.fit_loop = None, True, None
 
     def before_fit(self):
         scheduled = self.scheduled or any(isinstance(cb, ParamScheduler) for cb in self.learn.cbs)
@@ -420,15 +555,65 @@ class _ResumeRecorder(Callback):
             warnings.warn(f"the checkpoint was saved during a fit of {self.saved_n_epoch} epochs and this fit runs "
                           f"{self.n_epoch}: the learning-rate schedule differs, so the resumed run will not replay the original")
 
+    def fit_from_start(self, learn):
+        "`Learner._do_fit`, from the checkpoint's epoch when the fit has `start_epoch` at it."
+        if self.learn is not learn: # this callback was removed: fastai's own loop, from now on
+            learn.__dict__.pop('_do_fit', None)
+            return type(learn)._do_fit(learn)
+        # fastai's `start_epoch` (`SkipToEpoch`) runs each skipped epoch's events, and trackers such as `EarlyStoppingCallback`
+        # would count those epochs: the finished epochs are left out of the loop instead
+        skip = any(type(cb).__name__ == 'SkipToEpoch' and getattr(cb, '_skip_to', getattr(cb, 'start_epoch', None)) == self.start
+                   for cb in learn.cbs) # fastai 2.8 keeps `start_epoch` as `_skip_to`
+        for epoch in range(self.start if skip else 0, learn.n_epoch):
+            learn.epoch = epoch
+            learn._with_events(learn._do_epoch, 'epoch', CancelEpochException)
+
     def before_train(self):
         if self.epoch != self.start:
             warnings.warn(f"load_checkpoint returned start_epoch={self.start}, but this fit trains from epoch {self.epoch}: "
                           f"pass start_epoch={self.start} to fit/fit_one_cycle to resume exactly")
-        else: _set_recorder(self.learn, self.saved)
-        self.learn.remove_cb(self)
+            return self._done()
+        learn = self.learn
+        _set_recorder(learn, self.loop.get('recorder'))
+        missing = _set_callback_states(learn, self.loop.get('callbacks', []))
+        if missing: warnings.warn(f"checkpoint {self.ckpt} holds the state of callback(s) {', '.join(missing)}, which this fit does not have")
+        learn.train_iter = self.loop.get('train_iter', 0)
+        if self.rng is not None: set_rng_state(self.rng) # undo any draw since load_checkpoint (a `show_batch`, say)
+        if self.batch: self._arm(learn.dls.train)
+        if hasattr(learn, 'recorder'): learn.recorder.resumed = dict(checkpoint=self.ckpt, epoch=self.start, batch=self.batch)
+        if not self.batch: self._done()
 
-    def after_fit(self):
-        if self.learn is not None: self.learn.remove_cb(self)
+    def _arm(self, dl):
+        "Make `dl`'s next pass draw the epoch's order again and yield only the batches after the first `self.batch`."
+        skip = self.batch * (dl.bs or 1)
+        dl.rng.setstate(self.epoch_start)
+        own = dl.__dict__.get('get_idxs') # a per-instance `get_idxs` stays in the chain
+        def get_idxs(): return list(own() if own is not None else type(dl).get_idxs(dl))[skip:]
+        dl.get_idxs = get_idxs
+        base = torch.Generator()
+        if self.rng is not None: base.set_state(self.rng.torch)
+        dl.fake_l.generator = base # the pass's base seed, drawn aside: the global stream had drawn it before the checkpoint
+        self._armed = (dl, own)
+
+    def before_batch(self):
+        if not self._armed or not self.training: return
+        self.learn.iter += self.batch
+        if self._first: self.learn.pct_train, self._first = self.loop['pct_train'], False # TrainEvalCallback set it for the epoch's start
+
+    def _done(self):
+        if self._armed:
+            dl, own = self._armed
+            if own is None: dl.__dict__.pop('get_idxs', None)
+            else: dl.get_idxs = own
+            dl.fake_l.__dict__.pop('generator', None)
+            self._armed = None
+        if self.learn is not None:
+            if self.learn.__dict__.get('_do_fit') is self.fit_loop: del self.learn._do_fit
+            self.learn.remove_cb(self)
+
+    def after_train(self): self._done()
+    def after_cancel_train(self): self._done()
+    def after_fit(self): self._done()
 
 # %% ../nbs/06_checkpoint.ipynb #1999edad
 def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
@@ -442,20 +627,26 @@ def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
     _check(d, isinstance(state, dict) and 'model' in state, _MODEL, "a dict with a 'model'", state)
     model = get_model(learn.model)
     _check_model(d, model, state['model'])
-    _check_loop(d, loop, len(list(model.parameters())))
+    _check_loop(d, loop, list(model.parameters()))
+    if meta['batch']:
+        dl = learn.dls.train
+        if (len(dl), dl.bs) != (meta['n_iter'], meta['bs']):
+            _fail(d, f"was saved after batch {meta['batch']} of {meta['n_iter']} (of {meta['bs']} items) of an epoch; this learner's "
+                     f"training loader has {len(dl)} batches of {dl.bs}: build the DataLoaders as the saved run did")
     if with_opt and 'opt' in state:
         _check_opt_kind(d, learn, meta.get('optimizer'))
         _check_opt_state(d, _param_groups(learn), state['opt'])
-    rng = rs = None
+    rng = rs = epoch_start = None
     if rank in meta['random_ranks']:
         rs = _read_random(d, meta, _random_file(rank))
-        rng = _rng_state(d, learn, rs)
+        rng, epoch_start = _rng_state(d, learn, rs, bool(meta['batch']))
+    elif meta['batch']: _fail(d, "is inside an epoch but holds no random state: the epoch's order cannot be drawn again")
     else: warnings.warn(f"checkpoint {d} holds no random state: the weights and optimizer are restored, but the "
                         "following epochs will not replay the uninterrupted run")
     diff = _env_diff(meta['env'], dict(repro_env(learn))) + (_data_diff(rs, learn) if rs is not None else [])
     if diff: warnings.warn(f"resume may not be bitwise exact, the environment differs from the one that saved {d.name}: "
                            + '; '.join(diff))
-    return meta, state, loop, rng
+    return meta, state, loop, rng, epoch_start
 
 # %% ../nbs/06_checkpoint.ipynb #200126d6
 def load_checkpoint(learn, # a `Learner` built exactly as the one that was saved
@@ -468,7 +659,7 @@ def load_checkpoint(learn, # a `Learner` built exactly as the one that was saved
     d = _ckpt_dir(learn, name)
     rank, ws = rank_world()
     # read and check everything first, on every rank: nothing below may fail once the learner starts changing
-    try: meta, state, loop, rng = _read_checkpoint(learn, d, rank, ws, opt)
+    try: meta, state, loop, rng, epoch_start = _read_checkpoint(learn, d, rank, ws, opt)
     except Exception as e: err = e
     else: err = None
     errs = gather_objects(_err(err))
@@ -478,35 +669,95 @@ def load_checkpoint(learn, # a `Learner` built exactly as the one that was saved
     _set_learner_state(learn, state, loop, opt)
     if rng is not None: set_rng_state(rng)
     _set_recorder(learn, loop.get('recorder'))
-    learn.epoch = max(meta['epoch'] - 1, 0) # as after a fit that trained up to the saved epoch
-    for cb in [cb for cb in learn.cbs if isinstance(cb, _ResumeRecorder)]: learn.remove_cb(cb)
-    learn.add_cb(_ResumeRecorder(meta['epoch'], meta['n_epoch'], meta['scheduled'], loop.get('recorder')))
+    # as after a fit that trained up to the saved position
+    learn.epoch = meta['epoch'] if meta['batch'] else max(meta['epoch'] - 1, 0)
+    for cb in [cb for cb in learn.cbs if isinstance(cb, _Resume)]: cb._done()
+    resume = _Resume(str(name), meta, loop, rng, epoch_start)
+    learn.add_cb(resume)
+    resume.fit_loop = learn._do_fit = partial(resume.fit_from_start, learn) # `fit` takes its loop before any callback runs
     return meta['epoch']
 
 # %% ../nbs/06_checkpoint.ipynb #85648c70
 class _NoLearner: path, model_dir = '.', '.' # lets ReproCheckpoint check its fname before it has a learner
 
+def _every(v, name:str):
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1): raise ValueError(f"{name} must be None or an int >= 1, got {v!r}")
+    return v
+
 class ReproCheckpoint(Callback):
-    "Save a fastrepro checkpoint at the end of every `every` epochs (and the last), after validation."
-    order = 55 # after the Recorder has logged the epoch, before trackers that may stop the fit
+    "Save a fastrepro checkpoint every `every` epochs (and after the last), every `every_batches` batches, and when told to stop."
+    order = 70 # after the schedule and the trackers (60-63), whose state of this batch or epoch it saves
 
-    def __init__(self, every:int=1, # save after every `every` epochs, and after the last one
-                 fname:str='checkpoint', # checkpoint name; put `{epoch}` in it to keep one per epoch
+    def __init__(self, every:int|None=1, # save after every `every` epochs, and after the last one; `None`: not at epoch ends
+                 fname:str='checkpoint', # checkpoint name; put `{epoch}` (and `{batch}`) in it to keep one per position
                  seed:int|None=None, # the run's seed, recorded for reference
+                 every_batches:int|None=None, # also save after every `every_batches` batches of an epoch's training
+                 on_signal:bool=False, # on SIGTERM or SIGINT, save at the next batch's end and stop the fit
                 ):
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1: raise ValueError(f"every must be an int >= 1, got {every!r}")
-        try: _ckpt_dir(_NoLearner, fname.format(epoch=0))
+        self.every, self.every_batches = _every(every, 'every'), _every(every_batches, 'every_batches')
+        try: _ckpt_dir(_NoLearner, fname.format(epoch=0, batch=0))
         except (AttributeError, KeyError, IndexError, ValueError):
-            raise ValueError(f"fname must be a plain file name, with at most an `{{epoch}}` field, got {fname!r}") from None
+            raise ValueError(f"fname must be a plain file name, with at most `{{epoch}}` and `{{batch}}` fields, got {fname!r}") from None
         # a bad seed fails here, not after the first epoch of training
-        self.every, self.fname, self.seed = every, fname, (None if seed is None else check_seed(seed))
-        self._validated = None
+        self.fname, self.seed, self.on_signal = fname, (None if seed is None else check_seed(seed)), bool(on_signal)
+        self._validated = self._epoch_start = self._batch_started = self._signal = None
+        self._handlers = {}
 
-    def before_fit(self): self._validated = None
+    @property
+    def stop_requested(self) -> bool:
+        "Has a signal asked this fit to stop (it will, with a checkpoint, at the next batch's end)?"
+        return self._signal is not None
+
+    def _save(self, epoch=None):
+        name = self.fname.format(epoch=self.epoch if epoch is None else epoch, batch=0 if epoch is not None else self.iter + 1)
+        save_checkpoint(self.learn, name, epoch=epoch, seed=self.seed)
+
+    def before_fit(self):
+        self._validated = self._epoch_start = self._batch_started = self._signal = None
+        if self.on_signal: self._catch_signals()
+
+    def before_train(self):
+        # where the epoch's order will be drawn from: what a checkpoint inside this epoch needs to draw it again
+        self._epoch_start, self._batch_started = self.dls.train.rng.getstate(), None
+
+    def before_batch(self):
+        if self.training: self._batch_started = self.iter
+
+    def after_batch(self):
+        if not _in_train_pass(self.learn): return
+        stop = self._signal is not None
+        if stop or (self.every_batches and (self.iter + 1) % self.every_batches == 0): self._save()
+        if stop: raise CancelFitException()
+
     # only epochs that ran reach validation; those skipped by `start_epoch` do not
     def after_validate(self): self._validated = self.epoch
 
     def after_epoch(self):
         if self._validated != self.epoch: return
-        if (self.epoch+1) % self.every and self.epoch+1 != self.n_epoch: return
-        save_checkpoint(self.learn, self.fname.format(epoch=self.epoch+1), epoch=self.epoch+1, seed=self.seed)
+        due = self.every and ((self.epoch+1) % self.every == 0 or self.epoch+1 == self.n_epoch)
+        if due or self._signal is not None: self._save(epoch=self.epoch+1)
+        if self._signal is not None: raise CancelFitException() # a signal during validation: stop after it
+
+    def after_fit(self): self._restore_signals()
+
+# %% ../nbs/06_checkpoint.ipynb #53a54f46
+@patch
+def _catch_signals(self:ReproCheckpoint):
+    "Until the end of the fit, turn SIGTERM and SIGINT into a request to stop at the next batch's end."
+    if threading.current_thread() is not threading.main_thread():
+        return warnings.warn("ReproCheckpoint(on_signal=True): signals can only be caught in the main thread, and this fit runs in another")
+    for s in (signal.SIGTERM, signal.SIGINT): self._handlers[s] = signal.signal(s, self._on_signal)
+
+@patch
+def _on_signal(self:ReproCheckpoint, signum, frame):
+    if self._signal is None: self._signal = signum; return
+    # a second signal: stop at once, as without this callback
+    prev = self._handlers.get(signum)
+    self._restore_signals()
+    if callable(prev): prev(signum, frame)
+    elif prev != signal.SIG_IGN: os.kill(os.getpid(), signum) # the default action (SIGTERM ends the process)
+
+@patch
+def _restore_signals(self:ReproCheckpoint):
+    for s, h in self._handlers.items(): signal.signal(s, h if h is not None else signal.SIG_DFL)
+    self._handlers = {}
