@@ -12,9 +12,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['check_seed', 'seed_everything', 'last_seed', 'is_learner', 'find_dls', 'loader_workers', 'RNGState', 'digest_tensor',
-           'get_rng_state', 'set_rng_state', 'keep_rng', 'model_digest', 'seeded', 'reseed_dls', 'atomic_write_text',
-           'atomic_write_dir', 'read_json', 'items_digest', 'rank_world', 'gather_objects', 'learner_device']
+__all__ = ['check_seed', 'seed_everything', 'last_seed', 'is_learner', 'find_dls', 'loader_workers', 'digest_tensor',
+           'model_digest', 'RNGState', 'get_rng_state', 'set_rng_state', 'keep_rng', 'reseed_dls', 'seeded',
+           'atomic_write_text', 'atomic_write_dir', 'read_json', 'items_digest', 'rank_world', 'gather_objects',
+           'learner_device']
 
 # %% ../nbs/00_core.ipynb #11f978de
 def check_seed(seed, name='seed') -> int:
@@ -26,6 +27,11 @@ def check_seed(seed, name='seed') -> int:
     return seed
 
 # %% ../nbs/00_core.ipynb #ba3960c8
+def _check_flag(v, name) -> bool:
+    # a string such as 'no' would read as True: only a real bool is a flag
+    if not isinstance(v, (bool, np.bool_)): raise TypeError(f"{name} must be True or False, got {type(v).__name__} {v!r}")
+    return bool(v)
+
 _cublas_set_late = False # set when fastrepro had to set CUBLAS_WORKSPACE_CONFIG after CUDA was initialised
 _last_seed = None
 
@@ -37,6 +43,8 @@ def seed_everything(seed:int, # 0 <= seed < 2**32
     "Seed Python, NumPy, torch CPU and every CUDA device; return the seed."
     global _last_seed
     seed = check_seed(seed)
+    reproducible, strict, warn_only = (_check_flag(v, k) for k, v in
+                                       (('reproducible', reproducible), ('strict', strict), ('warn_only', warn_only)))
     _last_seed = seed
     random.seed(seed)
     np.random.seed(seed)
@@ -97,6 +105,25 @@ def loader_workers(dl) -> int:
     fake = getattr(dl, 'fake_l', None)
     return getattr(fake, 'num_workers', getattr(dl, 'num_workers', 0))
 
+# %% ../nbs/00_core.ipynb #b1df84e4
+def digest_tensor(t:torch.Tensor) -> str:
+    "A short exact (bitwise) hex digest of a tensor's bytes, dtype and shape."
+    t = t.detach()
+    if t.device.type != 'cpu': t = t.cpu()
+    h = hashlib.sha1(f"{t.dtype}{tuple(t.shape)}".encode())
+    if t.numel(): h.update(t.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]
+
+# %% ../nbs/00_core.ipynb #a4aec113
+def model_digest(model) -> str:
+    "An exact digest of all parameters and buffers of `model` (or a `Learner`'s model)."
+    if is_learner(model): model = model.model
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model_digest needs a torch `nn.Module` or a fastai `Learner`, got {type(model).__name__}")
+    h = hashlib.sha1()
+    for k, v in model.state_dict().items(): h.update(k.encode()); h.update(digest_tensor(v).encode())
+    return h.hexdigest()[:16]
+
 # %% ../nbs/00_core.ipynb #5ab6548a
 def _cuda_states():
     # reading a CUDA generator would initialise CUDA (too early for `CUBLAS_WORKSPACE_CONFIG`): leave it alone until something else starts it
@@ -122,15 +149,6 @@ class RNGState:
     def __repr__(self):
         return f"RNGState(torch={digest_tensor(self.torch)[:8]}, cuda devices={len(self.cuda)}, dataloaders={len(self.dls)}, flags={self.flags})"
 
-# %% ../nbs/00_core.ipynb #b1df84e4
-def digest_tensor(t:torch.Tensor) -> str:
-    "A short exact (bitwise) hex digest of a tensor's bytes, dtype and shape."
-    t = t.detach()
-    if t.device.type != 'cpu': t = t.cpu()
-    h = hashlib.sha1(f"{t.dtype}{tuple(t.shape)}".encode())
-    if t.numel(): h.update(t.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()[:16]
-
 # %% ../nbs/00_core.ipynb #55f6f4d7
 def _flags():
     return dict(cudnn_deterministic=torch.backends.cudnn.deterministic, cudnn_benchmark=torch.backends.cudnn.benchmark,
@@ -145,10 +163,42 @@ def get_rng_state(*objs) -> RNGState:
                     dls=[(dl, dl.rng.getstate()) for dl in dls], threads=torch.get_num_threads(),
                     workers=[loader_workers(dl) for dl in dls], cuda_seed=torch.initial_seed())
 
+# %% ../nbs/00_core.ipynb #53fab15c
+def _is_int(v, lo, hi): return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) and lo <= v < hi
+
+def _check_rng_state(s:RNGState):
+    "Raise a clear error if any field of `s` cannot be restored, without changing anything."
+    def bad(name, why): raise ValueError(f"RNGState.{name} {why}; nothing was restored")
+    # each stream's state is tried on a scratch generator of its kind, never on the live one
+    try: random.Random().setstate(s.python)
+    except Exception as e: bad('python', f"is not a state of Python's `random` ({e})")
+    try: np.random.RandomState().set_state(s.numpy)
+    except Exception as e: bad('numpy', f"is not a state of NumPy's global RNG ({e})")
+    if not (isinstance(s.torch, torch.Tensor) and s.torch.dtype == torch.uint8): bad('torch', "must be the uint8 tensor of `torch.get_rng_state()`")
+    try: torch.Generator().set_state(s.torch)
+    except Exception as e: bad('torch', f"is not a state of torch's CPU RNG ({e})")
+    if not (isinstance(s.cuda, (list, tuple)) and all(isinstance(o, torch.Tensor) and o.dtype == torch.uint8 for o in s.cuda)):
+        bad('cuda', "must be a list of the uint8 tensors of `torch.cuda.get_rng_state(i)`")
+    keys = set(_flags())
+    if not (isinstance(s.flags, dict) and set(s.flags) == keys and all(isinstance(v, bool) for v in s.flags.values())):
+        bad('flags', f"must map {', '.join(sorted(keys))} to True or False, got {s.flags!r}")
+    if not (isinstance(s.env, dict) and set(s.env) <= set(_ENV_KEYS) and all(v is None or isinstance(v, str) for v in s.env.values())):
+        bad('env', f"must map {' and '.join(_ENV_KEYS)} to a string or None, got {s.env!r}")
+    if not isinstance(s.dls, (list, tuple)): bad('dls', "must be a list of (DataLoader, rng state) pairs")
+    for o in s.dls:
+        if not (isinstance(o, (list, tuple)) and len(o) == 2 and _is_dataloader(o[0])): bad('dls', "must be a list of (DataLoader, rng state) pairs")
+        try: random.Random().setstate(o[1])
+        except Exception as e: bad('dls', f"holds a state that is not a DataLoader `rng` state ({e})")
+    if not _is_int(s.threads, 0, 2**31): bad('threads', f"must be a thread count, got {s.threads!r}")
+    if not _is_int(s.cuda_seed, 0, 2**64): bad('cuda_seed', f"must be an int in [0, 2**64), got {s.cuda_seed!r}")
+    if not (isinstance(s.workers, (list, tuple)) and all(_is_int(o, 0, 2**31) for o in s.workers)):
+        bad('workers', f"must be a list of worker counts, got {s.workers!r}")
+
 # %% ../nbs/00_core.ipynb #fcc3f67d
 def set_rng_state(state:RNGState):
-    "Restore everything `get_rng_state` recorded in `state`."
+    "Restore everything `get_rng_state` recorded in `state`; a bad `state` changes nothing."
     if not isinstance(state, RNGState): raise TypeError(f"expected an RNGState from `get_rng_state`, got {type(state).__name__}")
+    _check_rng_state(state)
     random.setstate(state.python)
     np.random.set_state(state.numpy)
     torch.set_rng_state(state.torch)
@@ -181,9 +231,9 @@ def _warn_if_setup_changed(state):
 
 # %% ../nbs/00_core.ipynb #db0f9abc
 class _TrainState:
-    "The parts of a `Learner` that `lr_find` and friends change: weights, buffers, optimizer, grads."
+    "The parts of a `Learner` that `lr_find` and friends change: the model, its weights and buffers, optimizer, grads."
     def __init__(self, learn):
-        self.learn = learn
+        self.learn, self.module = learn, learn.model
         self.model = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}
         self.opt = learn.opt
         self.opt_state = copy.deepcopy(learn.opt.state_dict()) if learn.opt is not None else None
@@ -192,6 +242,7 @@ class _TrainState:
 
     def restore(self):
         learn = self.learn
+        learn.model = self.module # the block may have put another model in its place
         with torch.no_grad(): learn.model.load_state_dict(self.model)
         learn.opt = self.opt
         if self.opt is not None: self.opt.load_state_dict(copy.deepcopy(self.opt_state))
@@ -199,23 +250,43 @@ class _TrainState:
         learn.model.train(self.training)
 
 # %% ../nbs/00_core.ipynb #9c6f240a
+def _restore_all(state, learners) -> list:
+    "Put back the streams and every learner, each even when another fails; return the errors."
+    errors = []
+    for restore in [lambda: set_rng_state(state)] + [t.restore for t in learners]:
+        try: restore()
+        except Exception as e: errors.append(e)
+    return errors
+
 @contextmanager
 def keep_rng(*objs):
     "Run a block, then restore every RNG, the DataLoaders' `rng` and each `Learner`'s training state in `objs`."
     state = get_rng_state(*objs)
     learners = [_TrainState(o) for o in objs if is_learner(o)]
     try: yield state
-    finally:
-        set_rng_state(state)
-        for t in learners: t.restore()
+    except BaseException as e:
+        # the block's own error is the one the user must see; a failed restore is reported alongside it
+        errors = _restore_all(state, learners)
+        if errors:
+            msg = "keep_rng could not put everything back after this error: " + "; ".join(f"{type(o).__name__}: {o}" for o in errors)
+            if hasattr(e, 'add_note'): e.add_note(msg)
+            else: warnings.warn(msg)
+        raise
+    errors = _restore_all(state, learners)
+    if errors: raise errors[0]
 
-# %% ../nbs/00_core.ipynb #a4aec113
-def model_digest(model) -> str:
-    "An exact digest of all parameters and buffers of `model` (or a `Learner`'s model)."
-    if is_learner(model): model = model.model
-    h = hashlib.sha1()
-    for k, v in model.state_dict().items(): h.update(k.encode()); h.update(digest_tensor(v).encode())
-    return h.hexdigest()[:16]
+# %% ../nbs/00_core.ipynb #4a2a7bd0
+def reseed_dls(dls, # a fastai `DataLoaders`, `DataLoader` or `Learner`
+               seed:int, # 0 <= seed < 2**32
+              ):
+    "Give each DataLoader in `dls` its own `rng` stream derived from `seed`, so that a reused `dls` replays."
+    seed = check_seed(seed)
+    loaders = find_dls(dls)
+    for i, dl in enumerate(loaders):
+        # a distinct, platform-independent stream per loader, from (seed, position)
+        s = np.random.SeedSequence([seed, i]).generate_state(1)[0]
+        dl.rng.seed(int(s))
+    return dls
 
 # %% ../nbs/00_core.ipynb #756b7ae6
 @contextmanager
@@ -231,25 +302,13 @@ def seeded(seed:int, # 0 <= seed < 2**32
         for o in objs: reseed_dls(o, seed)
         yield seed
 
-# %% ../nbs/00_core.ipynb #4a2a7bd0
-def reseed_dls(dls, # a fastai `DataLoaders`, `DataLoader` or `Learner`
-               seed:int, # 0 <= seed < 2**32
-              ):
-    "Give each DataLoader in `dls` its own `rng` stream derived from `seed`, so that a reused `dls` replays."
-    seed = check_seed(seed)
-    loaders = find_dls(dls)
-    for i, dl in enumerate(loaders):
-        # a distinct, platform-independent stream per loader, from (seed, position)
-        s = np.random.SeedSequence([seed, i]).generate_state(1)[0]
-        dl.rng.seed(int(s))
-    return dls
-
 # %% ../nbs/00_core.ipynb #c1b45cb2
 def atomic_write_text(path, # the file to write; missing folders are made
                       text:str, # its whole content
                      ) -> Path:
     "Write `text` to `path` through a temporary file and a rename, so a crash never leaves a half-written file."
     path = Path(path)
+    if path.is_dir(): raise IsADirectoryError(f"{path} is a folder, not a file")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
@@ -260,7 +319,7 @@ def atomic_write_text(path, # the file to write; missing folders are made
         raise
     return path
 
-# %% ../nbs/00_core.ipynb #975d491d
+# %% ../nbs/00_core.ipynb #68cae19f
 _ACTIVE = set() # the temporary and parked folders this process is using right now: never stale
 
 def _umask() -> int:
@@ -292,7 +351,7 @@ def _sweep_leftovers(dest:Path) -> list:
         removed.append(p)
     return removed
 
-# %% ../nbs/00_core.ipynb #839ba53a
+# %% ../nbs/00_core.ipynb #1bcf5566
 @contextmanager
 def atomic_write_dir(dest, # the folder to write; missing parent folders are made
                      replace:bool=True, # replace an existing `dest`; with `False` an existing non-empty `dest` raises `FileExistsError`
@@ -325,7 +384,7 @@ def atomic_write_dir(dest, # the folder to write; missing parent folders are mad
         _ACTIVE.discard(tmp); _ACTIVE.discard(old)
     _sweep_leftovers(dest)
 
-# %% ../nbs/00_core.ipynb #5d38130a
+# %% ../nbs/00_core.ipynb #f01afcb0
 def _json_depth(text:str) -> int:
     "The deepest nesting of lists and objects in JSON `text`, found without recursion."
     bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text) # brackets inside strings do not nest
