@@ -5,7 +5,7 @@
 # %% ../nbs/00_core.ipynb #8df182f5
 from __future__ import annotations
 import os, random, warnings, numbers, copy, hashlib, tempfile
-from pathlib import Path
+from pathlib import Path, PurePath
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 import numpy as np
@@ -13,7 +13,8 @@ import torch
 
 # %% auto #0
 __all__ = ['check_seed', 'seed_everything', 'last_seed', 'is_learner', 'find_dls', 'loader_workers', 'RNGState', 'digest_tensor',
-           'get_rng_state', 'set_rng_state', 'keep_rng', 'atomic_write_text', 'model_digest', 'seeded', 'reseed_dls']
+           'get_rng_state', 'set_rng_state', 'keep_rng', 'atomic_write_text', 'model_digest', 'seeded', 'reseed_dls',
+           'items_digest', 'rank_world', 'gather_objects', 'learner_device']
 
 # %% ../nbs/00_core.ipynb #11f978de
 def check_seed(seed, name='seed') -> int:
@@ -258,3 +259,58 @@ def reseed_dls(dls, # a fastai `DataLoaders`, `DataLoader` or `Learner`
         s = np.random.SeedSequence([seed, i]).generate_state(1)[0]
         dl.rng.seed(int(s))
     return dls
+
+# %% ../nbs/00_core.ipynb #73703d1d
+def _item_hashes(items) -> list|None:
+    "A 64-bit hash per item, independent of the machine (paths count from their common folder)."
+    try: import pandas as pd
+    except ImportError: pd = None
+    if pd is not None and isinstance(items, (pd.DataFrame, pd.Series)):
+        return [int(o) for o in pd.util.hash_pandas_object(items, index=False).to_numpy()]
+    if isinstance(items, torch.Tensor): items = items.detach().cpu().numpy()
+    if isinstance(items, np.ndarray) and items.dtype != object:
+        return [int.from_bytes(hashlib.blake2b(np.ascontiguousarray(r).tobytes(), digest_size=8).digest(), 'little') for r in items]
+    try: items = list(items)
+    except TypeError: return None
+    strs = [str(o) for o in items]
+    if any(' at 0x' in s for s in strs): return None # a repr with a memory address differs in every run
+    if items and all(isinstance(o, PurePath) for o in items):
+        root = os.path.commonpath([str(Path(o).parent) for o in items]) if len(items) > 1 else str(Path(items[0]).parent)
+        strs = [s[len(root):] for s in strs]
+    return [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), 'little') for s in strs]
+
+def items_digest(dl) -> dict:
+    "Digests of the items `dl` draws from (`n`, `ordered`, `unordered`): the same items give the same digests on any machine."
+    ds = getattr(dl, 'dataset', None)
+    items = getattr(ds, 'items', None)
+    if items is None: items = getattr(dl, 'items', None)
+    try: n = len(ds)
+    except TypeError: n = None
+    hs = None if items is None else _item_hashes(items)
+    if hs is None: return dict(n=n, ordered=None, unordered=None)
+    ordered = hashlib.sha1(b''.join(h.to_bytes(8, 'little') for h in hs)).hexdigest()[:16]
+    return dict(n=n, ordered=ordered, unordered=f"{sum(hs) % 2**64:016x}")
+
+
+# %% ../nbs/00_core.ipynb #a02f15ac
+def rank_world() -> tuple[int, int]:
+    "`(rank, world_size)` of the running `torch.distributed` job; `(0, 1)` outside one."
+    d = torch.distributed
+    if d.is_available() and d.is_initialized(): return d.get_rank(), d.get_world_size()
+    return 0, 1
+
+def gather_objects(o) -> list:
+    "`o` from every rank, in rank order (`[o]` outside a distributed run). Every rank must call it."
+    rank, ws = rank_world()
+    if ws == 1: return [o]
+    res = [None] * ws
+    torch.distributed.all_gather_object(res, o)
+    return res
+
+# %% ../nbs/00_core.ipynb #2acb4c36
+def learner_device(learn) -> torch.device:
+    "Where `fit` trains `learn`: the DataLoaders' device (a fresh Learner's model is still on the CPU)."
+    d = getattr(learn.dls, 'device', None)
+    if d is not None: return torch.device(d)
+    p = next(iter(learn.model.parameters()), None)
+    return p.device if p is not None else torch.device('cpu')
