@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_fingerprint.ipynb #61d9d7ca
 from __future__ import annotations
-import os, io, json, html, base64, random, hashlib, tempfile, numbers
+import os, io, re, json, math, html, base64, random, hashlib, tempfile, numbers
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePath
@@ -15,7 +15,7 @@ from fastai.callback.core import Callback, CancelFitException
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .core import (seed_everything, check_seed, find_dls, is_learner, loader_workers, atomic_write_text, items_digest,
-                            plain_tensor, bits_view, digest_ints, device_digest)
+                            plain_tensor, bits_view, digest_ints, device_digest, read_json)
 from .env import repro_env
 
 # %% auto #0
@@ -99,16 +99,18 @@ class RunRecord:
         return atomic_write_text(path, json.dumps(self.data, default=_not_json))
 
     @classmethod
-    def load(cls, path) -> RunRecord:
-        "Read a record written by `RunRecord.save`."
-        path = Path(path)
-        if not path.is_file(): raise FileNotFoundError(f"no run record at {path}")
-        try: data = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a fastrepro run record (not JSON: {e})") from None
-        if not isinstance(data, dict) or data.get('format') != cls.FORMAT or not isinstance(data.get('fits'), list):
+    def load(cls, path, # a file written by `RunRecord.save`
+             max_bytes:int=2**30, # refuse larger files
+            ) -> RunRecord:
+        "Read a record written by `RunRecord.save`, checking every field before building it."
+        data = read_json(path, 'run record', max_bytes=max_bytes, max_depth=_MAX_DEPTH)
+        if not isinstance(data, dict) or data.get('format') != cls.FORMAT:
             raise ValueError(f"{path} is not a fastrepro run record (written by `RunRecord.save`)")
-        if data.get('version', 0) > cls.VERSION:
-            raise ValueError(f"{path} was written by a newer fastrepro (record version {data['version']}); upgrade fastrepro")
+        v = data.get('version')
+        if isinstance(v, int) and not isinstance(v, bool) and v > cls.VERSION:
+            raise ValueError(f"{path} was written by a newer fastrepro (record version {v}); upgrade fastrepro")
+        try: _check_record(data)
+        except ValueError as e: raise ValueError(f"{path} is not a valid run record: {e}") from None
         return cls(data)
 
 def _not_json(o):
@@ -380,6 +382,116 @@ def weights(self:RunRecord) -> str|None:
     "A short hex digest of the run's final weights (`None` before the first epoch ends)."
     ends = [ep['end']['digest'] for f in self.fits for ep in f['epochs'] if ep.get('end')]
     return ends[-1][:_SHORT] if ends else None
+
+# %% ../nbs/04_fingerprint.ipynb #3e9015b1
+_MAX_DEPTH = 16 # a record nests 8 levels deep (fits, epochs, layers of a batch...)
+_HEX16 = re.compile(r'[0-9a-f]{16}')
+_BIG = 2**62 # no count or index of a real run comes near
+
+def _show(v) -> str:
+    s = repr(v)
+    return s if len(s) <= 40 else s[:37] + '...'
+
+def _expect(ok:bool, where:str, what:str, v):
+    if not ok: raise ValueError(f"{where} must be {what}, got {_show(v)}")
+
+def _is_int(v, lo=0, hi=_BIG) -> bool: return isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
+
+def _chk_int(v, where, none=False):
+    if not (none and v is None): _expect(_is_int(v), where, f"an int in [0, 2**62]{' or null' if none else ''}", v)
+
+def _chk_hex(v, where, none=False):
+    if not (none and v is None):
+        _expect(isinstance(v, str) and _HEX16.fullmatch(v) is not None, where, f"a 16-digit hex digest{' or null' if none else ''}", v)
+
+def _chk_type(v, where, t, what, none=False):
+    if not (none and v is None): _expect(isinstance(v, t) and not (t is int and isinstance(v, bool)), where, what + (' or null' if none else ''), v)
+
+def _chk_number(v, where):
+    if v is None: return
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+    try: ok = ok and math.isfinite(float(v))
+    except OverflowError: ok = False
+    _expect(ok, where, "a finite number or null", v)
+
+def _chk_loss(v, where):
+    if v is None: return
+    try: ok = isinstance(v, str) and len(v) <= 32 and isinstance(float.fromhex(v), float)
+    except (ValueError, OverflowError): ok = False
+    _expect(ok, where, "a float in hex (`float.hex`) or null", v)
+
+def _chk_dict(v, where, keys=()) -> dict:
+    _expect(isinstance(v, dict), where, "an object", v)
+    for k in keys:
+        if k not in v: raise ValueError(f"{where} lacks the field '{k}'")
+    return v
+
+def _chk_list(v, where, n=None) -> list:
+    _expect(isinstance(v, list), where, "a list", v)
+    if n is not None and len(v) != n: raise ValueError(f"{where} must have {n} entries (one per training batch), got {len(v)}")
+    return v
+
+# %% ../nbs/04_fingerprint.ipynb #334e734f
+def _check_state(s, where, none=False):
+    "A digest of all the weights: the `digest` and one digest per tensor, by name."
+    if none and s is None: return
+    _chk_dict(s, where, ('digest', 'tensors'))
+    _chk_hex(s['digest'], f"{where}.digest")
+    for k, v in _chk_dict(s['tensors'], f"{where}.tensors").items(): _chk_hex(v, f"{where}.tensors[{k!r}]")
+
+def _check_setup(s, where):
+    _chk_dict(s, where, ('model', 'arch', 'n_params', 'device', 'loss_func', 'opt', 'loaders'))
+    for k in ('model', 'device', 'loss_func', 'opt'): _chk_type(s[k], f"{where}.{k}", str, "a string")
+    _chk_hex(s['arch'], f"{where}.arch")
+    _chk_int(s['n_params'], f"{where}.n_params")
+    for i, o in enumerate(_chk_list(s['loaders'], f"{where}.loaders")):
+        w = f"{where}.loaders[{i}]"
+        _chk_dict(o, w, ('name',))
+        _chk_type(o['name'], f"{w}.name", str, "a string")
+        for k in ('bs', 'num_workers'): _chk_int(o.get(k), f"{w}.{k}", none=True)
+        for k in ('shuffle', 'drop_last'): _chk_type(o.get(k), f"{w}.{k}", bool, "true or false", none=True)
+
+def _check_split(s, where):
+    for i, o in enumerate(_chk_list(s, where)):
+        w = f"{where}[{i}]"
+        _chk_dict(o, w, ('name', 'n', 'ordered', 'unordered'))
+        _chk_type(o['name'], f"{w}.name", str, "a string")
+        _chk_int(o['n'], f"{w}.n", none=True)
+        for k in ('ordered', 'unordered'): _chk_hex(o[k], f"{w}.{k}", none=True)
+
+def _check_epoch(ep, where, layers:bool):
+    _chk_dict(ep, where, ('epoch', 'rng', 'x', 'y', 'loss', 'w', 'first_step', 'end', 'complete'))
+    _chk_int(ep['epoch'], f"{where}.epoch")
+    for k, v in _chk_dict(ep['rng'], f"{where}.rng").items(): _chk_hex(v, f"{where}.rng[{k!r}]")
+    n = len(_chk_list(ep['x'], f"{where}.x"))
+    for k, chk in (('x', _chk_hex), ('y', _chk_hex), ('loss', _chk_loss), ('w', partial(_chk_hex, none=True))):
+        for i, v in enumerate(_chk_list(ep[k], f"{where}.{k}", n)): chk(v, f"{where}.{k}[{i}]")
+    _check_state(ep['first_step'], f"{where}.first_step", none=True)
+    _check_state(ep['end'], f"{where}.end")
+    _chk_type(ep['complete'], f"{where}.complete", bool, "true or false")
+    for k, v in _chk_dict(ep.get('values', {}), f"{where}.values").items(): _chk_number(v, f"{where}.values[{k!r}]")
+    if layers:
+        for i, batch in enumerate(_chk_list(ep.get('layers'), f"{where}.layers", n)):
+            for j, pair in enumerate(_chk_list(batch, f"{where}.layers[{i}]")):
+                w = f"{where}.layers[{i}][{j}]"
+                _expect(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str), w, "a [module, digest] pair", pair)
+                _chk_hex(pair[1], f"{w}[1]")
+
+def _check_fit(f, where):
+    _chk_dict(f, where, ('n_epoch', 'layers', 'setup', 'split', 'init', 'epochs'))
+    _chk_int(f['n_epoch'], f"{where}.n_epoch")
+    _chk_type(f['layers'], f"{where}.layers", bool, "true or false")
+    _check_setup(f['setup'], f"{where}.setup")
+    _check_split(f['split'], f"{where}.split")
+    _check_state(f['init'], f"{where}.init")
+    for i, ep in enumerate(_chk_list(f['epochs'], f"{where}.epochs")): _check_epoch(ep, f"{where}.epochs[{i}]", f['layers'])
+
+def _check_record(data:dict):
+    "Raise a `ValueError` naming the first field of `data` that a `RunRecorder` would not have written."
+    _chk_dict(data, 'the record', ('format', 'version', 'env', 'fits'))
+    _expect(_is_int(data['version'], 1, RunRecord.VERSION), 'version', f"an int in [1, {RunRecord.VERSION}]", data['version'])
+    if data['env'] is not None: _chk_dict(data['env'], 'env')
+    for i, f in enumerate(_chk_list(data['fits'], 'fits')): _check_fit(f, f"fits[{i}]")
 
 # %% ../nbs/04_fingerprint.ipynb #2bce6b88
 STREAMS = ('split', 'init', 'data', 'forward', 'step')
