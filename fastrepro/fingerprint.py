@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePath
 import numpy as np
+import pandas as pd
 import torch
 from fastai.callback.core import Callback, CancelFitException
+from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .core import seed_everything, check_seed, find_dls, is_learner, loader_workers, atomic_write_text, items_digest
 from .env import repro_env
@@ -257,6 +259,22 @@ def _setup(learn) -> dict:
 def _loss_value(loss) -> torch.Tensor:
     loss = _plain(loss)
     return loss.reshape(()) if loss.numel() == 1 else loss.double().sum()
+def _json_float(v) -> float|None:
+    "`v` as a plain float for JSON; `None` for what is not a finite number (JSON has no NaN)."
+    if isinstance(v, torch.Tensor) and v.numel() == 1: v = v.item()
+    if isinstance(v, bool) or not isinstance(v, numbers.Real): return None
+    v = float(v)
+    return v if np.isfinite(v) else None
+
+def _epoch_values(learn) -> dict:
+    "The values fastai's `Recorder` logged for the epoch that just ended: losses and metrics by name."
+    rec = getattr(learn, 'recorder', None)
+    vals, names = getattr(learn, 'final_record', None), getattr(rec, 'metric_names', None)
+    if rec is None or vals is None or names is None: return {}
+    names = [n for n in names[1:] if n != 'time']
+    if getattr(rec, 'cancel_train', False): return {} # the train values are missing, so the names would not line up
+    return {n: _json_float(v) for n, v in zip(names, vals)}
+
 
 # %% ../nbs/04_fingerprint.ipynb #846acb72
 class RunRecorder(Callback):
@@ -284,7 +302,7 @@ class RunRecorder(Callback):
         if self._fit is None: return
         self._cancelled = False
         self._ep = dict(epoch=int(self.learn.epoch), rng=_rng_digests(self.learn), x=[], y=[], loss=[], w=[],
-                        first_step=None, end=None, complete=False)
+                        first_step=None, end=None, complete=False, values={})
         if self.layers:
             self._ep['layers'] = []
             self._add_hooks()
@@ -329,7 +347,9 @@ class RunRecorder(Callback):
 
     def after_cancel_train(self): self._cancelled = True
     def after_cancel_epoch(self): self._cancelled = True
-    def after_epoch(self): self._close(complete=not self._cancelled)
+    def after_epoch(self):
+        if self._ep is not None: self._ep['values'] = _epoch_values(self.learn)
+        self._close(complete=not self._cancelled)
 
     def after_fit(self):
         self._close(complete=False)
@@ -363,6 +383,28 @@ class RunRecorder(Callback):
         for h in self._hooks: h.remove()
         self._hooks = []
 
+# %% ../nbs/04_fingerprint.ipynb #5d77ebae
+_SHORT = 8 # hex digits of a weights digest shown in tables
+
+@patch
+def table(self:RunRecord) -> pd.DataFrame:
+    "One row per epoch of every `fit`: `fit`, `epoch`, the logged losses and metrics, and a digest of the `weights`."
+    rows, names = [], []
+    for f, fit in enumerate(self.fits):
+        for ep in fit['epochs']:
+            vals = ep.get('values') or {}
+            names += [n for n in vals if n not in names]
+            end = ep.get('end') or {}
+            rows.append(dict(fit=f+1, epoch=ep['epoch'], **vals, weights=(end.get('digest') or '')[:_SHORT]))
+    cols = ['fit', 'epoch', *names, 'weights']
+    return pd.DataFrame(rows, columns=cols).astype({n: float for n in names})
+
+@patch(as_prop=True)
+def weights(self:RunRecord) -> str|None:
+    "A short hex digest of the run's final weights (`None` before the first epoch ends)."
+    ends = [ep['end']['digest'] for f in self.fits for ep in f['epochs'] if ep.get('end')]
+    return ends[-1][:_SHORT] if ends else None
+
 # %% ../nbs/04_fingerprint.ipynb #2bce6b88
 STREAMS = ('split', 'init', 'data', 'forward', 'step')
 
@@ -378,6 +420,14 @@ class Divergence:
     cause:str # the likely cause
     remedy:str # what to do about it
     layer:str|None=None # for 'forward' with `layers=True`: the first module whose output differs
+    def short(self) -> str:
+        "Where the runs part, as one short phrase: `stream @ fit, epoch, batch` (fits count from 1)."
+        at = [f"fit {self.fit+1}"]
+        if self.epoch is not None: at.append(f"epoch {self.epoch}")
+        if self.iter is not None: at.append(f"batch {self.iter}")
+        if self.stream in ('split', 'init'): at.append("before training")
+        return f"{self.stream} @ {', '.join(at)}"
+
 
 # %% ../nbs/04_fingerprint.ipynb #aa2426db
 def _tensors_differing(a:dict, b:dict) -> list:
@@ -554,6 +604,36 @@ class RunDiff:
         if self.notes: lines += ["Notes:"] + [f"- {n}" for n in self.notes]
         return '\n'.join(lines)
 
+    @property
+    def verdict(self) -> str: return 'identical' if self.identical else 'differ'
+
+    def table(self) -> pd.DataFrame:
+        "Both runs side by side, one row per epoch of every `fit` in either run, and whether the row is the `same`."
+        ta, tb = self.a.table(), self.b.table()
+        names = [*ta.columns[2:], *[c for c in tb.columns[2:] if c not in ta.columns]]
+        keys = sorted({*zip(ta.fit, ta.epoch), *zip(tb.fit, tb.epoch)})
+        ia, ib = ta.set_index(['fit', 'epoch']), tb.set_index(['fit', 'epoch'])
+        rows = []
+        for k in keys:
+            ra, rb = (t.loc[k] if k in t.index else None for t in (ia, ib))
+            row = dict(fit=k[0], epoch=k[1])
+            for n in names:
+                row[f"{n} a"] = ra.get(n) if ra is not None else None
+                row[f"{n} b"] = rb.get(n) if rb is not None else None
+            row['same'] = ra is not None and rb is not None and all(_same(row[f"{n} a"], row[f"{n} b"]) for n in names)
+            rows.append(row)
+        cols = ['fit', 'epoch', *[f"{n} {r}" for n in names for r in 'ab'], 'same']
+        return pd.DataFrame(rows, columns=cols).astype({f"{n} {r}": float for n in names if n != 'weights' for r in 'ab'})
+
+    def _table_text(self) -> str:
+        t = self.table()
+        if not len(t): return "(no epoch ended in either run)"
+        return t.to_string(index=False, na_rep='-', float_format=lambda v: f"{v:.6f}")
+
+    def __str__(self):
+        head = f"verdict: {self.verdict}" + ("" if self.identical else f" ({self.first.short()})")
+        return '\n\n'.join([head, self._table_text(), self.explain()])
+
     def __repr__(self):
         if self.identical: return f"RunDiff(identical, {self.a.n_steps} steps)"
         d = self.first
@@ -579,7 +659,7 @@ class RunDiff:
         if self.identical: rows = [('verdict', f"identical ({self.a.n_steps} training steps)")]
         else:
             d = self.first
-            rows = [('verdict', 'the runs differ'), ('where', self._where()), ('stream', d.stream), ('what', d.detail),
+            rows = [('verdict', f"differ ({d.short()})"), ('where', self._where()), ('stream', d.stream), ('what', d.detail),
                     ('likely cause', d.cause), ('remedy', d.remedy)]
             if d.layer: rows.append(('first differing layer', d.layer))
         rows += [('note', n) for n in self.notes]
@@ -587,7 +667,13 @@ class RunDiff:
         buf = io.BytesIO()
         self.plot().savefig(buf, format='png', dpi=80)
         img = base64.b64encode(buf.getvalue()).decode()
-        return f"<table>{table}</table><img src='data:image/png;base64,{img}'/>"
+        side = self.table().to_html(index=False, na_rep='-', float_format=lambda v: f"{v:.6f}")
+        return f"<table>{table}</table>{side}<img src='data:image/png;base64,{img}'/>"
+
+def _same(x, y) -> bool:
+    "Equal values, counting two missing values as equal."
+    if pd.isna(x) and pd.isna(y): return True
+    return x == y
 
 # %% ../nbs/04_fingerprint.ipynb #19464ac1
 def _as_record(o, name:str) -> RunRecord:
