@@ -180,7 +180,7 @@ def _train(sc:Scenario, setup:PetsSetup, i:int, dls, epochs:int, seed:int):
             learn.fine_tune(epochs, cbs=RunRecorder())
     return learn.run_record, dls
 
-# %% ../nbs/12_demo.ipynb #9cf155df
+# %% ../nbs/12_demo.ipynb #8540d876
 def run_twice(scenario:Scenario|str, # a `Scenario` or a key of `SCENARIOS`
               setup:PetsSetup|None=None, # default: `pets_setup()`
               epochs:int=1, # `fine_tune(epochs)`
@@ -197,9 +197,12 @@ def run_twice(scenario:Scenario|str, # a `Scenario` or a key of `SCENARIOS`
     runs, dls = [], None
     # the scenarios seed, unseed and reset flags: leave the caller's streams as they were
     with keep_rng():
-        # reused DataLoaders are built once, before both runs, as a user builds them once in a notebook
+        # reused DataLoaders are built once, before both runs, as a user builds them once in a notebook (after
+        # seeding, when the scenario seeds: then each loader's own stream, and the first run, repeat in a new process)
         if sc.reuse_dls:
-            with num_threads(setup.threads): dls = pets_dls(setup, seed)
+            with num_threads(setup.threads):
+                if sc.set_seed: seed_everything(seed, reproducible=sc.reproducible)
+                dls = pets_dls(setup, seed)
         for i in range(2):
             if progress: progress(i, f"{sc.key}: run {i+1}")
             run, dls = _train(sc, setup, i, dls, epochs, seed)
