@@ -13,8 +13,8 @@ import pandas as pd
 import torch
 from fastai.callback.core import Callback, CancelFitException
 from fastcore.basics import patch
-from .core import (seed_everything, check_seed, find_dls, is_learner, loader_workers, atomic_write_text, items_digest,
-                            plain_tensor, bits_view, digest_ints, device_digest, read_json)
+from .core import (seed_everything, check_seed, find_dls, is_learner, loader_workers, items_digest, plain_tensor, bits_view, digest_ints, device_digest)
+from .files import atomic_write_text, read_json
 from .env import repro_env
 
 # %% auto #0
