@@ -302,7 +302,7 @@ def seeded(seed:int, # 0 <= seed < 2**32
         for o in objs: reseed_dls(o, seed)
         yield seed
 
-# %% ../nbs/00_core.ipynb #8170f7d3
+# %% ../nbs/00_core.ipynb #da1582d7
 _MOVED = {'atomic_write_text': 'fastrepro.files'}
 
 def __getattr__(name):
