@@ -17,7 +17,8 @@ from fastai.torch_core import get_model
 from fastcore.basics import patch
 from functools import partial
 from .core import (find_dls, check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects, loader_workers,
-                            RNGState, get_rng_state, set_rng_state, atomic_write_dir, read_json)
+                            RNGState, get_rng_state, set_rng_state)
+from .files import atomic_write_dir, read_json
 from .items import items_seed
 from .env import repro_env
 
