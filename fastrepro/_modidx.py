@@ -364,5 +364,6 @@ d = { 'settings': { 'branch': 'main',
                                'fastrepro.lab.ReproLab._repr_mimebundle_': ('lab.html#reprolab._repr_mimebundle_', 'fastrepro/lab.py'),
                                'fastrepro.lab.ReproLab.run': ('lab.html#reprolab.run', 'fastrepro/lab.py'),
                                'fastrepro.lab.ReproLab.scenario': ('lab.html#reprolab.scenario', 'fastrepro/lab.py'),
+                               'fastrepro.lab.ReproLab.snapshot': ('lab.html#reprolab.snapshot', 'fastrepro/lab.py'),
                                'fastrepro.lab._png': ('lab.html#_png', 'fastrepro/lab.py'),
                                'fastrepro.lab._verdict_html': ('lab.html#_verdict_html', 'fastrepro/lab.py')}}}
