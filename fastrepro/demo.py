@@ -265,7 +265,7 @@ def _as_json(sc:Scenario, res:RunDiff, expected) -> dict:
                 first=asdict(res.first) if res.first else None, notes=res.notes, explain=res.explain(),
                 runs=[res.a.data, res.b.data])
 
-# %% ../nbs/12_demo.ipynb #71e1ca2c
+# %% ../nbs/12_demo.ipynb #8a5bdee6
 def main(argv:list|None=None) -> int:
     "`fastrepro_demo`: run the story's scenarios twice each and say, per scenario, whether and where the runs part."
     p = _parser()
@@ -295,7 +295,7 @@ def main(argv:list|None=None) -> int:
         lines += row
         if not tty: print('\n'.join(row), flush=True)
         if a.json: out.append(_as_json(sc, res, exp))
-    if tty: print('\n'.join([head] + lines))
+    if tty: print('\n' + '\n'.join([head] + lines)) # below the finished bar, which ends without a newline
     if a.json:
         atomic_write_text(a.json, json.dumps(dict(format='fastrepro_demo', version=1, setup=setup.note, device=device,
                                                   scenarios=out)))
