@@ -4,34 +4,31 @@
 
 # %% ../nbs/06_checkpoint.ipynb #f62a7b75
 from __future__ import annotations
-import os, io, json, time, base64, hashlib, random, shutil, tempfile, warnings
+import os, io, json, time, base64, hashlib, random, warnings
 from pathlib import Path
 import numpy as np
 import torch
 from fastai.callback.core import Callback
 from fastai.callback.schedule import ParamScheduler
 from fastai.torch_core import get_model
-from .core import find_dls, check_seed, model_digest, is_learner, loader_workers, last_seed, rank_world, gather_objects
+from .core import (find_dls, check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects,
+                            RNGState, get_rng_state, set_rng_state, atomic_write_dir, read_json)
 from .env import repro_env
-
 
 # %% auto #0
 __all__ = ['save_checkpoint', 'load_checkpoint', 'ReproCheckpoint']
 
 # %% ../nbs/06_checkpoint.ipynb #f9dfe497
-_FORMAT, _VERSION = 'fastrepro-checkpoint', 1
+_FORMAT, _VERSION = 'fastrepro-checkpoint', 2
 _META, _MODEL, _LOOP = 'checkpoint.json', 'model.pth', 'loop.pth'
-_META_KEYS = ('epoch', 'n_epoch', 'scheduled', 'random_ranks', 'env', 'files')
+_MAX_EPOCH = 2**31 # beyond any real run: a bigger epoch is a damaged or forged file
 
 def _random_file(rank:int) -> str: return f'random-rank{rank}.json'
 
 def _err(e) -> str|None: return None if e is None else f"{type(e).__name__}: {e}"
 
-# %% ../nbs/06_checkpoint.ipynb #9c5be82c
-#| export
-
 # %% ../nbs/06_checkpoint.ipynb #3aed63bc
-def _plain(o, where:str='state'):
+def _as_weights_only(o, where:str='state'):
     "`o` as plain tensors, numbers, strings, `None`, lists, tuples and dicts, the types `weights_only` loading allows."
     if isinstance(o, torch.Tensor): return o.detach().as_subclass(torch.Tensor).cpu()
     if isinstance(o, np.generic): return o.item() # before float: np.float64 is a float, and pickles as a NumPy object
@@ -40,42 +37,52 @@ def _plain(o, where:str='state'):
     if isinstance(o, dict):
         bad = [k for k in o if not isinstance(k, (str, int))]
         if bad: raise TypeError(f"cannot store {where}: key {bad[0]!r} is not a str or int")
-        return {k: _plain(v, f'{where}[{k!r}]') for k, v in o.items()}
-    if isinstance(o, tuple): return tuple(_plain(v, f'{where}[{i}]') for i, v in enumerate(o))
-    if isinstance(o, (list, range)) or type(o).__name__ == 'L': return [_plain(v, f'{where}[{i}]') for i, v in enumerate(o)]
+        return {k: _as_weights_only(v, f'{where}[{k!r}]') for k, v in o.items()}
+    if isinstance(o, tuple): return tuple(_as_weights_only(v, f'{where}[{i}]') for i, v in enumerate(o))
+    if isinstance(o, (list, range)) or type(o).__name__ == 'L': return [_as_weights_only(v, f'{where}[{i}]') for i, v in enumerate(o)]
     raise TypeError(f"cannot store {where}: a {type(o).__name__} is not a tensor, number, string, list or dict")
 
 # %% ../nbs/06_checkpoint.ipynb #2a1da515
 def _b64(t:torch.Tensor) -> str: return base64.b64encode(t.cpu().numpy().tobytes()).decode()
-def _unb64(s:str) -> torch.Tensor: return torch.frombuffer(bytearray(base64.b64decode(s)), dtype=torch.uint8).clone()
+def _unb64(s:str) -> torch.Tensor: return torch.frombuffer(bytearray(base64.b64decode(s, validate=True)), dtype=torch.uint8).clone()
 
-def _python_state(st) -> dict: return dict(version=st[0], state=list(st[1]), gauss_next=st[2])
-def _python_tuple(d) -> tuple: return (d['version'], tuple(d['state']), d['gauss_next'])
+def _python_json(st:tuple) -> dict: return dict(version=st[0], state=list(st[1]), gauss_next=st[2])
+def _python_tuple(d:dict) -> tuple: return (d['version'], tuple(d['state']), d['gauss_next'])
 
-def _random_state(learn, rank:int=0) -> dict:
-    "Every random stream of this process (rank `rank`) and each of `learn`'s DataLoaders, as JSON-able data."
-    kind, key, pos, has_gauss, cached = np.random.get_state()
-    return dict(format='fastrepro-random', version=_VERSION, rank=rank,
-                python=_python_state(random.getstate()),
+def _n_items(dl): return len(dl.dataset) if hasattr(dl.dataset, '__len__') else None
+
+def _rng_json(st:RNGState, rank:int=0) -> dict:
+    "The `RNGState` `st` (from `get_rng_state(learn)`) as JSON-able data; its DataLoaders are kept by position."
+    kind, key, pos, has_gauss, cached = st.numpy
+    return dict(format='fastrepro-random', version=_VERSION, rank=rank, python=_python_json(st.python),
                 numpy=dict(kind=kind, key=key.tolist(), pos=int(pos), has_gauss=int(has_gauss), cached_gaussian=float(cached)),
-                torch=_b64(torch.get_rng_state()),
-                cuda=[_b64(torch.cuda.get_rng_state(i)) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else [],
-                dataloaders=[dict(type=type(dl).__name__, n=len(dl.dataset) if hasattr(dl.dataset, '__len__') else None,
-                                  rng=_python_state(dl.rng.getstate())) for dl in find_dls(learn)])
+                torch=_b64(st.torch), cuda=[_b64(s) for s in st.cuda], cuda_seed=st.cuda_seed, flags=st.flags, env=st.env,
+                dataloaders=[dict(type=type(dl).__name__, n=_n_items(dl), rng=_python_json(s)) for dl, s in st.dls])
 
 # %% ../nbs/06_checkpoint.ipynb #9aad2faa
+def _step_name(f) -> str: return getattr(f, '__name__', None) or _step_name(f.func) # a `partial` names its function
+
+def _optimizer_kind(learn) -> dict:
+    "How `learn`'s optimizer steps: its class, step functions and hyper-parameters (but the learning rate), as `opt_func` makes it."
+    # a new one rather than `learn.opt`, whose momentum and learning rate the schedule has moved
+    opt = learn.opt_func(learn.splitter(get_model(learn.model)), lr=learn.lr)
+    inner = getattr(opt, 'opt', None) # OptimWrapper and Lookahead wrap another optimizer
+    kind = dict(name=_step_name(learn.opt_func), type=type(opt).__name__ + (f'({type(inner).__name__})' if inner is not None else ''),
+                steps=[_step_name(f) for f in getattr(opt, 'cbs', [])], hypers={k: v for k, v in opt.hypers[0].items() if k != 'lr'})
+    return json.loads(json.dumps(kind, default=repr)) # as read back from checkpoint.json
+
 def _learner_state(learn) -> tuple[dict, dict]:
     "`learn`'s model and optimizer (fastai's `learn.save` layout) and its training-loop state, as plain data."
     model = get_model(learn.model)
-    state = {'model': _plain(model.state_dict(), 'model')}
-    if learn.opt is not None: state['opt'] = _plain(learn.opt.state_dict(), 'optimizer state')
+    state = {'model': _as_weights_only(model.state_dict(), 'model')}
+    if learn.opt is not None: state['opt'] = _as_weights_only(learn.opt.state_dict(), 'optimizer state')
     rec = getattr(learn, 'recorder', None)
     loop = dict(grads=[p.grad is not None for p in model.parameters()],
                 requires_grad=[p.requires_grad for p in model.parameters()],
                 frozen_idx=getattr(learn.opt, 'frozen_idx', None))
     if rec is not None and hasattr(rec, 'values'):
-        loop['recorder'] = _plain(dict(values=rec.values, lrs=rec.lrs, losses=rec.losses, iters=rec.iters,
-                                       smooth_count=rec.smooth_loss.count, smooth_val=rec.smooth_loss.val), 'recorder')
+        loop['recorder'] = _as_weights_only(dict(values=rec.values, lrs=rec.lrs, losses=rec.losses, iters=rec.iters,
+                                                 smooth_count=rec.smooth_loss.count, smooth_val=rec.smooth_loss.val), 'recorder')
     return state, loop
 
 # %% ../nbs/06_checkpoint.ipynb #671d370c
@@ -95,32 +102,18 @@ def _write(path:Path, data:bytes):
 
 # %% ../nbs/06_checkpoint.ipynb #b39a2509
 def _is_checkpoint(d:Path) -> bool:
-    try: return json.loads((d/_META).read_text()).get('format') == _FORMAT
+    try: return read_json(d/_META, 'checkpoint metadata').get('format') == _FORMAT
     except Exception: return False
 
 def _write_checkpoint(dest:Path, files:dict, meta:dict):
     "Write `files` (name -> bytes) and `meta` into the folder `dest`, all or nothing."
     if dest.exists() and not _is_checkpoint(dest):
         raise FileExistsError(f"{dest} exists and is not a fastrepro checkpoint; pick another name")
-    dest.parent.mkdir(parents=True, exist_ok=True)
     meta = dict(meta, files={k: dict(sha256=_sha256(v), bytes=len(v)) for k, v in files.items()})
     meta['meta_sha256'] = _meta_digest(meta)
-    # complete it under a temporary name, then rename: readers never see a half-written checkpoint
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.tmp-', dir=dest.parent))
-    old = None
-    try:
+    with atomic_write_dir(dest) as tmp:
         for k, v in files.items(): _write(tmp/k, v)
-        _write(tmp/_META, _json_bytes(meta))
-        if dest.exists():
-            old = dest.with_name(f'.{dest.name}.old-{os.getpid()}-{time.time_ns()}')
-            dest.rename(old)
-        tmp.rename(dest)
-    except BaseException:
-        if old is not None and not dest.exists(): old.rename(dest)
-        raise
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists() and dest.exists(): shutil.rmtree(old, ignore_errors=True)
+        _write(tmp/_META, _json_bytes(meta)) # last: a folder without it is not a checkpoint
     return dest
 
 # %% ../nbs/06_checkpoint.ipynb #3823423e
@@ -146,10 +139,11 @@ def save_checkpoint(learn, # the fastai `Learner` to save
     rank, ws = rank_world()
     dest = _ckpt_dir(learn, name)
     epoch = _next_epoch(learn) if epoch is None else epoch
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0: raise ValueError(f"epoch must be an int >= 0, got {epoch!r}")
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch < _MAX_EPOCH:
+        raise ValueError(f"epoch must be an int in [0, {_MAX_EPOCH}), got {epoch!r}")
     seed = last_seed() if seed is None else check_seed(seed)
     # in a distributed run every rank calls this: each sends its own random state, rank 0 writes the checkpoint
-    randoms = gather_objects(_random_state(learn, rank) if with_random else None)
+    randoms = gather_objects(_rng_json(get_rng_state(learn), rank) if with_random else None)
     err = None
     if rank == 0:
         try:
@@ -160,8 +154,8 @@ def save_checkpoint(learn, # the fastai `Learner` to save
             meta = dict(format=_FORMAT, version=_VERSION, epoch=epoch, n_epoch=getattr(learn, 'n_epoch', None),
                         scheduled=any(isinstance(cb, ParamScheduler) for cb in learn.cbs), seed=seed,
                         world_size=ws, random_ranks=list(range(ws)) if with_random else [], has_opt='opt' in state,
-                        model_digest=model_digest(get_model(learn.model)), env=dict(repro_env(learn)),
-                        saved_at=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
+                        optimizer=_optimizer_kind(learn), model_digest=model_digest(get_model(learn.model)),
+                        env=dict(repro_env(learn)), saved_at=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
             _write_checkpoint(dest, files, meta)
         except Exception as e: err = e
     # no rank goes on (and perhaps loads) before the checkpoint is complete, and rank 0's failure is every rank's
@@ -173,18 +167,48 @@ def save_checkpoint(learn, # the fastai `Learner` to save
 # %% ../nbs/06_checkpoint.ipynb #a6e94631
 def _fail(d, msg): raise ValueError(f"checkpoint {d} {msg}; the learner and the random state were left untouched")
 
+def _check(d, ok:bool, where:str, want:str, got=None):
+    "Refuse checkpoint `d` unless `ok`: its field `where` should be `want`."
+    if ok: return
+    r = repr(got)
+    _fail(d, f"is malformed: {where} should be {want}, not {type(got).__name__} {r[:40]}{'…' if len(r) > 40 else ''}")
+
+def _is_int(o, lo:int, hi:int) -> bool: return isinstance(o, int) and not isinstance(o, bool) and lo <= o < hi
+def _is_num(o) -> bool: return isinstance(o, (int, float)) and not isinstance(o, bool)
+def _is_scalar(o) -> bool: return _is_num(o) or (isinstance(o, torch.Tensor) and o.dim() == 0)
+def _all(o, f) -> bool: return isinstance(o, list) and all(f(x) for x in o)
+
+# %% ../nbs/06_checkpoint.ipynb #f85235dc
+def _check_meta(d, m:dict):
+    "Every field of `checkpoint.json` that loading uses has the type and range `save_checkpoint` writes."
+    def need(k, ok, want): _check(d, ok, f"{_META} field {k!r}", want, m.get(k))
+    need('epoch', _is_int(m.get('epoch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
+    need('n_epoch', m.get('n_epoch') is None or _is_int(m['n_epoch'], 1, _MAX_EPOCH), 'null or an int >= 1')
+    for k in ('scheduled', 'has_opt'): need(k, isinstance(m.get(k), bool), 'true or false')
+    need('seed', m.get('seed') is None or _is_int(m['seed'], 0, 2**32), 'null or an int in [0, 2**32)')
+    need('world_size', _is_int(m.get('world_size'), 1, 2**20), 'an int >= 1')
+    need('random_ranks', m.get('random_ranks') in ([], list(range(m['world_size']))), f"[] or [0, ..., {m['world_size']-1}]")
+    need('env', isinstance(m.get('env'), dict), 'an object')
+    o = m.get('optimizer')
+    need('optimizer', o is None or (isinstance(o, dict) and isinstance(o.get('name'), str) and isinstance(o.get('type'), str)
+                                    and _all(o.get('steps'), lambda x: isinstance(x, str)) and isinstance(o.get('hypers'), dict)),
+         'null or an object {name, type, steps, hypers}')
+    f = m.get('files')
+    need('files', isinstance(f, dict) and all(isinstance(v, dict) and isinstance(v.get('sha256'), str)
+                                              and _is_int(v.get('bytes'), 0, 2**40) for v in f.values()),
+         'an object {sha256, bytes} per file')
+
 def _read_meta(d:Path) -> dict:
     if not (d/_META).exists():
         olds = sorted(d.parent.glob(f'.{d.name}.old-*'))
         hint = f" (an interrupted save left the previous one at {olds[-1]}: rename it to {d.name} to use it)" if olds else ''
         raise FileNotFoundError(f"no fastrepro checkpoint at {d}{hint}")
-    try: meta = json.loads((d/_META).read_text())
-    except (ValueError, UnicodeDecodeError) as e: _fail(d, f"is corrupt: {_META} is not valid JSON ({e})")
+    try: meta = read_json(d/_META, 'checkpoint metadata')
+    except ValueError as e: _fail(d, f"is corrupt: {e}")
     if not isinstance(meta, dict) or meta.get('format') != _FORMAT: _fail(d, f"is not a fastrepro checkpoint ({_META} has no format {_FORMAT!r})")
-    if meta.get('version') != _VERSION: _fail(d, f"has format version {meta.get('version')}; this fastrepro reads version {_VERSION}")
+    if meta.get('version') != _VERSION: _fail(d, f"has format version {meta.get('version')!r}; this fastrepro reads version {_VERSION}")
     if meta.get('meta_sha256') != _meta_digest(meta): _fail(d, f"is corrupt: {_META} does not match its own checksum")
-    missing = [k for k in _META_KEYS if k not in meta]
-    if missing: _fail(d, f"is incomplete: {_META} lacks {missing}")
+    _check_meta(d, meta)
     return meta
 
 def _read_file(d:Path, meta:dict, fn:str) -> bytes:
@@ -200,8 +224,18 @@ def _load_torch(d, fn, b):
     try: return torch.load(io.BytesIO(b), map_location='cpu', weights_only=True)
     except Exception as e: _fail(d, f"holds a {fn} that does not load as plain tensors (weights_only=True): {str(e).splitlines()[0]}")
 
-# %% ../nbs/06_checkpoint.ipynb #f85235dc
-def _check_model(d, model, saved:dict):
+def _read_random(d:Path, meta:dict, fn:str):
+    b = _read_file(d, meta, fn)
+    try: rs = read_json(d/fn, 'random state') # its limits on size and depth
+    except ValueError as e: _fail(d, f"is corrupt: {e}")
+    # bound to the bytes whose checksum was checked: the folder may have been replaced between the two reads
+    if _json_bytes(rs) != b: _fail(d, f"is corrupt: {fn} is not the file its checksum was computed on")
+    return rs
+
+# %% ../nbs/06_checkpoint.ipynb #dcf55b8b
+def _check_model(d, model, saved):
+    _check(d, isinstance(saved, dict) and all(isinstance(v, torch.Tensor) for v in saved.values()),
+           f"{_MODEL}['model']", 'a dict of tensors', saved)
     live = model.state_dict()
     missing, extra = [k for k in live if k not in saved], [k for k in saved if k not in live]
     shapes = [f"{k}: {tuple(saved[k].shape)} saved, {tuple(v.shape)} here" for k, v in live.items()
@@ -211,68 +245,144 @@ def _check_model(d, model, saved:dict):
                                       f"different shapes {shapes[:3]}" if shapes else '']))
         _fail(d, f"is from a different model ({why})")
 
-def _param_lists(learn) -> list:
-    if learn.opt is not None: return [list(pg) for pg in learn.opt.param_lists]
-    return [list(pg) for pg in learn.splitter(learn.model)]
+def _new_optimizer(learn):
+    "The optimizer `fit` creates for `learn` (fastai's `create_opt`), made aside: `learn` does not change."
+    return learn.opt_func(learn.splitter(get_model(learn.model)), lr=learn.lr)
 
-def _check_opt(d, learn, opt:dict):
-    groups = _param_lists(learn)
-    if 'hypers' in opt: # fastai's own optimizer
-        params = [p for pg in groups for p in pg]
-        if len(opt['hypers']) != len(groups) or len(opt['state']) != len(params):
-            _fail(d, f"holds an optimizer for {len(opt['hypers'])} parameter groups and {len(opt['state'])} parameters; "
-                     f"this learner has {len(groups)} and {len(params)}")
-        for i, (p, st) in enumerate(zip(params, opt['state'])):
-            for k, v in st.items():
-                if isinstance(v, torch.Tensor) and v.dim() and v.shape != p.shape:
-                    _fail(d, f"holds optimizer state {k!r} of shape {tuple(v.shape)} for parameter {i} of shape {tuple(p.shape)}")
-    else: # a wrapped torch optimizer
-        sizes = [len(pg['params']) for pg in opt.get('param_groups', [])]
+def _param_groups(learn) -> list:
+    # from the optimizer, which turns the default splitter's flat list of parameters into one group
+    opt = learn.opt if learn.opt is not None else _new_optimizer(learn)
+    return [list(pg) for pg in opt.param_lists]
+
+# %% ../nbs/06_checkpoint.ipynb #4d6442bc
+def _kind_text(k:dict, steps:bool) -> str:
+    hypers = ', '.join(f"{a}={b}" for a, b in k['hypers'].items())
+    return f"{k['name']} ({k['type']}{' ' + '+'.join(k['steps']) if steps else ''}; {hypers})"
+
+def _check_opt_kind(d, learn, saved:dict|None):
+    "Refuse to load an optimizer state into another kind of optimizer."
+    if saved is None: return
+    now = _optimizer_kind(learn)
+    same = lambda k: (k['type'], k['steps'], k['hypers'])
+    if same(saved) == same(now): return
+    steps = (saved['name'], saved['hypers']) == (now['name'], now['hypers'])
+    _fail(d, f"was saved with optimizer {_kind_text(saved, steps)} and this learner's is {_kind_text(now, steps)}: "
+             "build the learner with the same opt_func, or pass opt=False to load the rest without the optimizer")
+
+def _check_opt_state(d, groups:list, opt):
+    w = f"{_MODEL}['opt']"
+    _check(d, isinstance(opt, dict), w, 'a dict', opt)
+    if 'hypers' not in opt: # a wrapped torch optimizer, which checks its own state when it loads it
+        pgs = opt.get('param_groups')
+        _check(d, _all(pgs, lambda g: isinstance(g, dict) and _all(g.get('params'), lambda i: _is_int(i, 0, 2**40))),
+               f"{w}['param_groups']", 'a list of groups of parameter indices', pgs)
+        _check(d, isinstance(opt.get('state'), dict), f"{w}['state']", 'a dict', opt.get('state'))
+        sizes = [len(pg['params']) for pg in pgs]
         if sizes != [len(pg) for pg in groups]:
             _fail(d, f"holds an optimizer with parameter groups of sizes {sizes}; this learner's are {[len(pg) for pg in groups]}")
+        return
+    params = [p for pg in groups for p in pg]
+    hy, st = opt['hypers'], opt.get('state')
+    _check(d, _all(hy, lambda h: isinstance(h, dict) and all(isinstance(k, str) and (v is None or isinstance(v, (bool, int, float, str)))
+                                                            for k, v in h.items())), f"{w}['hypers']", 'a list of dicts of numbers', hy)
+    _check(d, _all(st, lambda s: isinstance(s, dict) and all(isinstance(k, str) for k in s)), f"{w}['state']", 'a list of dicts', st)
+    if len(hy) != len(groups) or len(st) != len(params):
+        _fail(d, f"holds an optimizer for {len(hy)} parameter groups and {len(st)} parameters; "
+                 f"this learner has {len(groups)} and {len(params)}")
+    for i, (p, s) in enumerate(zip(params, st)):
+        for k, v in s.items():
+            if not isinstance(v, torch.Tensor): _check(d, v is None or isinstance(v, (bool, int, float)), f"{w}['state'][{i}][{k!r}]", 'a tensor or a number', v)
+            elif v.dim() and (v.shape != p.shape or v.dtype != p.dtype):
+                _fail(d, f"holds optimizer state {k!r} of shape {tuple(v.shape)} ({v.dtype}) for parameter {i} of shape {tuple(p.shape)} ({p.dtype})")
+    for k in set(opt) - {'hypers', 'state'}: # fastai's Lookahead (`ranger`) adds its step count and slow weights
+        ok = {'count': lambda v: _is_int(v, 0, 2**62),
+              'slow_weights': lambda v: v is None or _all(v, lambda pg: _all(pg, lambda t: isinstance(t, torch.Tensor)))}.get(k)
+        _check(d, ok is not None and ok(opt[k]), f"{w}[{k!r}]", "Lookahead's 'count' or 'slow_weights'", opt[k])
 
-# %% ../nbs/06_checkpoint.ipynb #dcf55b8b
-def _check_random(d, learn, rs:dict):
-    "Validate `rs` by loading it into throwaway generators, never the live ones."
-    try:
-        random.Random().setstate(_python_tuple(rs['python']))
-        n = rs['numpy']
-        np.random.RandomState().set_state((n['kind'], np.array(n['key'], dtype=np.uint32), n['pos'], n['has_gauss'], n['cached_gaussian']))
-        torch.Generator().set_state(_unb64(rs['torch']))
-        for o in rs['dataloaders']: random.Random().setstate(_python_tuple(o['rng']))
-        for s in rs['cuda']: _unb64(s)
-    except Exception as e: _fail(d, f"holds a random state that does not load ({type(e).__name__}: {e})")
-    loaders = find_dls(learn)
+# %% ../nbs/06_checkpoint.ipynb #92126cc5
+def _check_loop(d, loop, n_params:int):
+    _check(d, isinstance(loop, dict), _LOOP, 'a dict', loop)
+    for k in ('grads', 'requires_grad'):
+        v = loop.get(k)
+        _check(d, _all(v, lambda x: isinstance(x, bool)) and len(v) == n_params, f"{_LOOP}[{k!r}]", f"a list of {n_params} booleans", v)
+    fi = loop.get('frozen_idx')
+    _check(d, fi is None or _is_int(fi, 0, 2**20), f"{_LOOP}['frozen_idx']", 'None or an int >= 0', fi)
+    rec = loop.get('recorder')
+    if rec is None: return
+    _check(d, isinstance(rec, dict), f"{_LOOP}['recorder']", 'a dict', rec)
+    for k, ok, want in (('values', lambda v: _all(v, lambda r: _all(r, lambda x: x is None or _is_scalar(x))), 'a list of lists of numbers'),
+                        ('lrs', lambda v: _all(v, _is_scalar), 'a list of numbers'),
+                        ('losses', lambda v: _all(v, _is_scalar), 'a list of numbers'),
+                        ('iters', lambda v: _all(v, lambda x: _is_int(x, 0, 2**62)), 'a list of ints'),
+                        ('smooth_count', lambda v: _is_int(v, 0, 2**62), 'an int >= 0'),
+                        ('smooth_val', _is_scalar, 'a number')):
+        _check(d, ok(rec.get(k)), f"{_LOOP}['recorder'][{k!r}]", want, rec.get(k))
+
+# %% ../nbs/06_checkpoint.ipynb #337c4bda
+def _python_ok(o) -> bool:
+    "Is `o` the JSON of a `random.getstate()`?"
+    return (isinstance(o, dict) and _is_int(o.get('version'), 0, 100) and (o.get('gauss_next') is None or _is_num(o['gauss_next']))
+            and _all(o.get('state'), lambda x: _is_int(x, 0, 2**32+1)) and len(o['state']) == 625)
+
+def _numpy_ok(o) -> bool:
+    "Is `o` the JSON of a `np.random.get_state()`?"
+    return (isinstance(o, dict) and o.get('kind') == 'MT19937' and _all(o.get('key'), lambda x: _is_int(x, 0, 2**32))
+            and len(o['key']) == 624 and _is_int(o.get('pos'), 0, 625) and o.get('has_gauss') in (0, 1)
+            and _is_num(o.get('cached_gaussian')))
+
+def _rng_state(d, learn, rs) -> RNGState:
+    "Check the saved random state `rs` field by field and build the `RNGState` to restore; no live stream moves."
+    live, loaders = get_rng_state(), find_dls(learn)
+    _check(d, isinstance(rs, dict), 'the random state', 'an object', rs)
+    def need(k, ok, want): _check(d, ok, f"the random state's {k!r}", want, rs.get(k))
+    need('python', _python_ok(rs.get('python')), "Python's generator state")
+    need('numpy', _numpy_ok(rs.get('numpy')), "NumPy's generator state")
+    need('torch', isinstance(rs.get('torch'), str), 'a base64 string')
+    need('cuda', _all(rs.get('cuda'), lambda s: isinstance(s, str)), 'a list of base64 strings')
+    need('cuda_seed', _is_int(rs.get('cuda_seed'), 0, 2**64), 'an int in [0, 2**64)')
+    need('flags', isinstance(rs.get('flags'), dict) and set(rs['flags']) == set(live.flags) and _all(list(rs['flags'].values()), lambda v: isinstance(v, bool)),
+         f"true or false for each of {sorted(live.flags)}")
+    # only the variables fastrepro sets: a checkpoint must not be able to set any other (LD_PRELOAD, say)
+    need('env', isinstance(rs.get('env'), dict) and set(rs['env']) <= set(live.env) and all(v is None or isinstance(v, str) for v in rs['env'].values()),
+         f"an object with some of {sorted(live.env)}")
+    need('dataloaders', _all(rs.get('dataloaders'), lambda o: isinstance(o, dict) and _python_ok(o.get('rng'))
+                                                       and (o.get('n') is None or _is_int(o['n'], 0, 2**62))), "each DataLoader's rng and length")
     if len(rs['dataloaders']) != len(loaders):
         _fail(d, f"holds the state of {len(rs['dataloaders'])} DataLoaders; this learner has {len(loaders)}")
+    n = rs['numpy']
+    st = RNGState(python=_python_tuple(rs['python']), numpy=(n['kind'], np.array(n['key'], dtype=np.uint32), n['pos'], n['has_gauss'], float(n['cached_gaussian'])),
+                  torch=None, cuda=[], flags=dict(rs['flags']), env=dict(rs['env']), cuda_seed=rs['cuda_seed'],
+                  dls=[(dl, _python_tuple(o['rng'])) for dl, o in zip(loaders, rs['dataloaders'])],
+                  threads=0, workers=[]) # no thread or worker check here: the checkpoint compares the whole environment itself
+    try: # into throwaway generators, which check what they are given
+        random.Random().setstate(st.python)
+        for _, s in st.dls: random.Random().setstate(s)
+        np.random.RandomState().set_state(st.numpy)
+        st.torch = _unb64(rs['torch'])
+        torch.Generator().set_state(st.torch)
+        st.cuda = [_unb64(s) for s in rs['cuda']]
+    except (TypeError, ValueError, OverflowError, RuntimeError) as e: _fail(d, f"holds a random state that does not load ({type(e).__name__}: {e})")
+    _check(d, all(len(s) == 16 for s in st.cuda), "the random state's 'cuda'", 'states of 16 bytes (seed and offset)', rs['cuda'])
+    return st
 
 def _data_diff(rs:dict, learn) -> list:
     "The DataLoaders whose number of items differs from the saved run's."
-    now = [len(dl.dataset) if hasattr(dl.dataset, '__len__') else None for dl in find_dls(learn)]
+    now = [_n_items(dl) for dl in find_dls(learn)]
     return [f"DataLoader {i} had {o['n']} items, has {n}" for i, (o, n) in enumerate(zip(rs['dataloaders'], now)) if o['n'] != n]
 
 def _env_diff(saved:dict, now:dict) -> list:
     return [f"{k} was {saved[k]!r}, is {now[k]!r}" for k in saved if k in now and saved[k] != now[k]]
 
-# %% ../nbs/06_checkpoint.ipynb #4d6442bc
-def _set_random_state(learn, rs:dict):
-    random.setstate(_python_tuple(rs['python']))
-    n = rs['numpy']
-    np.random.set_state((n['kind'], np.array(n['key'], dtype=np.uint32), n['pos'], n['has_gauss'], n['cached_gaussian']))
-    torch.set_rng_state(_unb64(rs['torch']))
-    if torch.cuda.is_available():
-        for i, s in enumerate(rs['cuda'][:torch.cuda.device_count()]): torch.cuda.set_rng_state(_unb64(s), i)
-    for dl, o in zip(find_dls(learn), rs['dataloaders']): dl.rng.setstate(_python_tuple(o['rng']))
-
+# %% ../nbs/06_checkpoint.ipynb #603c051f
 def _to_device(o, device):
     if isinstance(o, torch.Tensor): return o.to(device)
     if isinstance(o, dict): return {k: _to_device(v, device) for k, v in o.items()}
     return o
 
-def _set_learner_state(learn, state:dict, loop:dict):
+def _set_learner_state(learn, state:dict, loop:dict, with_opt:bool):
     model = get_model(learn.model)
     model.load_state_dict(state['model'])
-    if 'opt' in state:
+    if with_opt and 'opt' in state:
         if learn.opt is None: learn.create_opt()
         opt = state['opt']
         if 'hypers' in opt:
@@ -283,13 +393,12 @@ def _set_learner_state(learn, state:dict, loop:dict):
                        state=[_to_device(st, device or p.device) for p, st in zip(params, opt['state'])])
         learn.opt.load_state_dict(opt)
         if loop.get('frozen_idx') is not None and hasattr(learn.opt, 'frozen_idx'): learn.opt.frozen_idx = loop['frozen_idx']
-    else: learn.opt = None # saved before any optimizer existed: fit will create a fresh one, as it did then
+    elif with_opt: learn.opt = None # saved before any optimizer existed: fit will create a fresh one, as it did then
     for p, g, rg in zip(model.parameters(), loop['grads'], loop['requires_grad']):
         p.requires_grad_(rg)
         # fastai zeroes grads rather than dropping them, and its optimizer steps every parameter that holds one
         p.grad = torch.zeros_like(p) if g else None
 
-# %% ../nbs/06_checkpoint.ipynb #92126cc5
 def _set_recorder(learn, saved:dict|None):
     rec = getattr(learn, 'recorder', None)
     if saved is None or rec is None: return
@@ -322,50 +431,52 @@ class _ResumeRecorder(Callback):
         if self.learn is not None: self.learn.remove_cb(self)
 
 # %% ../nbs/06_checkpoint.ipynb #1999edad
-def _read_checkpoint(learn, d:Path, rank:int, ws:int):
+def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
     "Read and check checkpoint `d` for rank `rank` of `ws`; change nothing."
     meta = _read_meta(d)
-    saved_ws = meta.get('world_size', 1)
-    if meta['random_ranks'] and saved_ws != ws:
-        _fail(d, f"was written by a run of {saved_ws} rank(s) and this run has {ws}: each rank resumes its own random "
-                 f"streams, so resume it with {saved_ws} rank(s)")
+    if meta['random_ranks'] and meta['world_size'] != ws:
+        _fail(d, f"was written by a run of {meta['world_size']} rank(s) and this run has {ws}: each rank resumes its own random "
+                 f"streams, so resume it with {meta['world_size']} rank(s)")
     state = _load_torch(d, _MODEL, _read_file(d, meta, _MODEL))
     loop = _load_torch(d, _LOOP, _read_file(d, meta, _LOOP))
-    if not isinstance(state, dict) or 'model' not in state: _fail(d, f"has a {_MODEL} without a model")
-    _check_model(d, get_model(learn.model), state['model'])
-    if 'opt' in state: _check_opt(d, learn, state['opt'])
-    rs = None
+    _check(d, isinstance(state, dict) and 'model' in state, _MODEL, "a dict with a 'model'", state)
+    model = get_model(learn.model)
+    _check_model(d, model, state['model'])
+    _check_loop(d, loop, len(list(model.parameters())))
+    if with_opt and 'opt' in state:
+        _check_opt_kind(d, learn, meta.get('optimizer'))
+        _check_opt_state(d, _param_groups(learn), state['opt'])
+    rng = rs = None
     if rank in meta['random_ranks']:
-        fn = _random_file(rank)
-        b = _read_file(d, meta, fn)
-        try: rs = json.loads(b)
-        except ValueError: _fail(d, f"is corrupt: {fn} is not valid JSON")
-        _check_random(d, learn, rs)
+        rs = _read_random(d, meta, _random_file(rank))
+        rng = _rng_state(d, learn, rs)
     else: warnings.warn(f"checkpoint {d} holds no random state: the weights and optimizer are restored, but the "
                         "following epochs will not replay the uninterrupted run")
     diff = _env_diff(meta['env'], dict(repro_env(learn))) + (_data_diff(rs, learn) if rs is not None else [])
     if diff: warnings.warn(f"resume may not be bitwise exact, the environment differs from the one that saved {d.name}: "
                            + '; '.join(diff))
-    return meta, state, loop, rs
+    return meta, state, loop, rng
 
-# %% ../nbs/06_checkpoint.ipynb #337c4bda
+# %% ../nbs/06_checkpoint.ipynb #200126d6
 def load_checkpoint(learn, # a `Learner` built exactly as the one that was saved
                     name:str, # the name given to `save_checkpoint` or `ReproCheckpoint`
+                    opt:bool=True, # also restore the optimizer; `False` leaves this learner's optimizer as it is (another optimizer, say)
                    ) -> int:
     "Restore checkpoint `name` into `learn` and every random stream; return the epoch to resume from."
     if not is_learner(learn): raise TypeError(f"expected a fastai Learner, got {type(learn).__name__}")
+    if not isinstance(opt, bool): raise TypeError(f"opt must be True or False, got {opt!r}")
     d = _ckpt_dir(learn, name)
     rank, ws = rank_world()
     # read and check everything first, on every rank: nothing below may fail once the learner starts changing
-    try: meta, state, loop, rs = _read_checkpoint(learn, d, rank, ws)
+    try: meta, state, loop, rng = _read_checkpoint(learn, d, rank, ws, opt)
     except Exception as e: err = e
     else: err = None
     errs = gather_objects(_err(err))
     if err is not None: raise err
     bad = [f"rank {r}: {m}" for r, m in enumerate(errs) if m]
     if bad: raise ValueError(f"checkpoint {d} could not be loaded on every rank ({'; '.join(bad)}); nothing was restored")
-    _set_learner_state(learn, state, loop)
-    if rs is not None: _set_random_state(learn, rs)
+    _set_learner_state(learn, state, loop, opt)
+    if rng is not None: set_rng_state(rng)
     _set_recorder(learn, loop.get('recorder'))
     learn.epoch = max(meta['epoch'] - 1, 0) # as after a fit that trained up to the saved epoch
     for cb in [cb for cb in learn.cbs if isinstance(cb, _ResumeRecorder)]: learn.remove_cb(cb)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_distrib.ipynb #117e4ebf
 from __future__ import annotations
-import os, re, sys, time, pickle, shutil, signal, tempfile, subprocess, warnings
+import os, re, sys, time, pickle, shutil, signal, tempfile, subprocess, warnings, traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,33 +226,33 @@ class Launch:
     def __repr__(self): return f"Launch(nproc={self.nproc}, returncode={self.returncode}, seconds={self.seconds:.1f})"
 
 # %% ../nbs/07_distrib.ipynb #41d93727
-_RUNNER = '''\
-import os, sys, pickle, traceback
-sys.path[:0] = {paths!r}
-d = {dir!r}
-rank = int(os.environ.get('RANK', 0))
-def put(name, obj):
-    tmp = os.path.join(d, name + '.tmp')
-    with open(tmp, 'wb') as f: pickle.dump(obj, f)
-    os.replace(tmp, os.path.join(d, name))
-try:
-    with open(os.path.join(d, 'job.pkl'), 'rb') as f: fn, args, kwargs = pickle.load(f)
-    res = fn(*args, **kwargs)
-except BaseException as e:
-    put(f'error-rank{{rank}}.pkl', (type(e).__name__, str(e), traceback.format_exc()))
-    raise
-finally:
-    if 'torch' in sys.modules and sys.modules['torch'].distributed.is_available() and sys.modules['torch'].distributed.is_initialized():
-        sys.modules['torch'].distributed.destroy_process_group()
-put(f'result-rank{{rank}}.pkl', res)
-'''
+def _put(d:Path, name:str, obj):
+    tmp = d/(name + '.tmp')
+    tmp.write_bytes(pickle.dumps(obj))
+    os.replace(tmp, d/name)
 
-def _job_file(job, args, kwargs, d:Path) -> Path:
-    "Write the runner for a function job into `d`, or return the script path of a script job."
+def _run_rank_job(d:str):
+    "One rank of a `launch_cpu` function job: run the job pickled in `d/job.pkl`, leave `result-rankR.pkl` or `error-rankR.pkl` in `d`."
+    d, rank = Path(d), int(os.environ.get('RANK', 0))
+    try:
+        fn, args, kwargs = pickle.loads((d/'job.pkl').read_bytes())
+        res = fn(*args, **kwargs)
+    except BaseException as e:
+        _put(d, f'error-rank{rank}.pkl', (type(e).__name__, str(e), traceback.format_exc()))
+        raise
+    finally:
+        if _dist_ready(): torch.distributed.destroy_process_group()
+    _put(d, f'result-rank{rank}.pkl', res)
+
+_RANK_CMD = 'import sys; from fastrepro.distrib import _run_rank_job; _run_rank_job(sys.argv[1])'
+
+# %% ../nbs/07_distrib.ipynb #12b48c29
+def _job_args(job, args, kwargs, d:Path) -> list:
+    "What torchrun runs: the script of a script job, or `_run_rank_job` for a function job pickled into `d`."
     if isinstance(job, (str, os.PathLike)):
         p = Path(job)
         if p.suffix != '.py' or not p.is_file(): raise ValueError(f"job must be a function or the path of an existing .py script, got {str(job)!r}")
-        return p.resolve()
+        return [str(p.resolve())] + [str(a) for a in args]
     if not callable(job): raise TypeError(f"job must be a function or the path of a .py script, got {type(job).__name__}")
     if getattr(job, '__module__', None) in (None, '__main__') or '<' in getattr(job, '__qualname__', '<'):
         raise TypeError(f"{getattr(job, '__qualname__', job)!r} is defined in __main__ (a notebook or a script) or inside "
@@ -260,9 +260,7 @@ def _job_file(job, args, kwargs, d:Path) -> Path:
                         "module (a .py file on sys.path), or pass the path of a script.")
     try: (d/'job.pkl').write_bytes(pickle.dumps((job, tuple(args), dict(kwargs or {}))))
     except Exception as e: raise TypeError(f"cannot send the job and its arguments to the ranks: {e}") from None
-    runner = d/'runner.py'
-    runner.write_text(_RUNNER.format(paths=[p for p in sys.path if p], dir=str(d)))
-    return runner
+    return ['--no-python', sys.executable, '-c', _RANK_CMD, str(d)]
 
 # %% ../nbs/07_distrib.ipynb #5df00fec
 def _rank_errors(d:Path, nproc:int) -> list:
@@ -296,9 +294,10 @@ def launch_cpu(job, # a function importable from a module (not `__main__`), or t
     is_fn = not isinstance(job, (str, os.PathLike))
     d = Path(tempfile.mkdtemp(prefix='fastrepro-launch-'))
     try:
-        target = _job_file(job, args, kwargs, d)
-        cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={nproc}', str(target)]
-        if not is_fn: cmd += [str(a) for a in args]
+        # --log-dir: torchrun's logs go into this launch's folder, removed below (by default each launch leaves an
+        # empty `torchelastic_*` folder in the temp dir)
+        cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={nproc}',
+               f'--log-dir={d/"logs"}'] + _job_args(job, args, kwargs, d)
         e = {k: v for k, v in os.environ.items() if k not in ('RANK', 'LOCAL_RANK', 'WORLD_SIZE', 'LOCAL_WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')}
         # CUDA_VISIBLE_DEVICES='': CPU ranks on a GPU machine, else fastai would put the data on the GPU
         e.update(OMP_NUM_THREADS=str(threads), ACCELERATE_USE_CPU='1', CUDA_VISIBLE_DEVICES='', PYTHONUNBUFFERED='1',

@@ -10,7 +10,7 @@ from pathlib import Path
 from importlib import metadata
 import numpy as np
 import torch
-from .core import atomic_write_text, learner_device, loader_workers, find_dls
+from .core import atomic_write_text, read_json, learner_device, loader_workers, find_dls
 
 # %% auto #0
 __all__ = ['ReproEnv', 'repro_env', 'EnvDiff', 'Table', 'EnvDiffs', 'diff_env', 'save_env', 'env_main']
@@ -126,14 +126,34 @@ class Table(list):
 class EnvDiffs(Table):
     "The differences between two fingerprints, the most important first."
 
+# %% ../nbs/03_env.ipynb #588490fe
+_REQUIRED = ('python', 'platform', 'torch')
+
+def _plain(v) -> bool:
+    "Is `v` a value `repro_env` records: a JSON scalar, or a list of them?"
+    scalar = lambda o: o is None or isinstance(o, (bool, int, float, str))
+    return scalar(v) or isinstance(v, list) and all(map(scalar, v))
+
+def _why_not_env(env) -> str|None:
+    "Why `env` is not a fingerprint from `repro_env()`, or `None` when it is one."
+    if not isinstance(env, dict): return f"got {type(env).__name__}, not a dict"
+    missing = [k for k in _REQUIRED if k not in env]
+    if missing: return f"it has no {', '.join(missing)}"
+    bad = [str(k) for k, v in env.items() if not isinstance(k, str) or not _plain(v)]
+    if bad: return f"{', '.join(bad[:3])} {'is' if len(bad) == 1 else 'are'} not a setting's value"
+    return None
+
 # %% ../nbs/03_env.ipynb #6f083532
 def _load_env(o, name):
-    if isinstance(o, dict): return o
     if isinstance(o, (str, os.PathLike)):
-        try:
-            with open(o) as f: return json.load(f)
-        except json.JSONDecodeError as e: raise ValueError(f"{name}: {o} is not a fingerprint saved by `save_env` ({e})") from None
-    raise TypeError(f"{name} must be a dict from `repro_env()` or the path of a saved one, got {type(o).__name__}")
+        env = read_json(o, 'environment fingerprint')
+        why = _why_not_env(env)
+        if why: raise ValueError(f"{o} is not an environment fingerprint saved by `save_env` ({why})")
+        return env
+    if not isinstance(o, dict): raise TypeError(f"{name} must be a dict from `repro_env()` or the path of a saved one, got {type(o).__name__}")
+    why = _why_not_env(o)
+    if why: raise ValueError(f"{name} is not an environment fingerprint from `repro_env()` ({why})")
+    return o
 
 def diff_env(a, # a fingerprint from `repro_env()`, or the path of one saved as JSON
              b, # the fingerprint to compare with (same forms)
@@ -154,25 +174,44 @@ def save_env(path, # where to write the fingerprint as JSON
     "Write `env` (or the current fingerprint) to `path` as JSON, atomically."
     path = Path(path)
     env = repro_env() if env is None else env
+    why = _why_not_env(env)
+    if why: raise (TypeError if not isinstance(env, dict) else ValueError)(f"env must be a fingerprint from `repro_env()` ({why})")
     return atomic_write_text(path, json.dumps(env, indent=1))
 
 # %% ../nbs/03_env.ipynb #8dc932e0
-def env_main(argv=None):
-    "Console script `fastrepro_env`: print the fingerprint, `--save` it as JSON, or diff two saved fingerprints."
-    p = argparse.ArgumentParser(prog='fastrepro_env', description='Print what can change the results of a PyTorch/fastai run here, '
-                                'save it, or compare two saved fingerprints.')
-    p.add_argument('files', nargs='*', help='two saved fingerprints (JSON) to compare')
-    p.add_argument('--save', metavar='FILE', help='write the fingerprint of this machine to FILE as JSON')
-    args = p.parse_args(argv)
-    if args.files and len(args.files) != 2: p.error(f'give two saved fingerprints to compare, got {len(args.files)}')
+class _Parser(argparse.ArgumentParser):
+    "An argument parser whose usage errors are one line on stderr and exit status 2."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+def _env_cli(args) -> int:
+    if args.files and len(args.files) != 2: raise ValueError(f'give two saved fingerprints to compare, got {len(args.files)}')
     if len(args.files) == 2:
         d = diff_env(*args.files)
         if not d: print('no differences')
         for o in d: print(f"[{o.impact}] {o.key}: {o.a!r} -> {o.b!r}\n    {o.why}")
         return 0
-    if args.save:
-        save_env(args.save)
+    if args.save is not None:
+        if not args.save.strip(): raise ValueError('--save needs a file name')
+        try: save_env(args.save)
+        except OSError as e: raise ValueError(f"cannot save to {args.save}: {e.strerror or e}") from None
         print(f'saved to {args.save}')
         return 0
     print(repro_env())
     return 0
+
+def env_main(argv=None) -> int:
+    "Console script `fastrepro_env`: print the fingerprint, `--save` it as JSON, or diff two saved fingerprints."
+    p = _Parser(prog='fastrepro_env', description='Print what can change the results of a PyTorch/fastai run here, '
+                'save it, or compare two saved fingerprints.')
+    p.add_argument('files', nargs='*', help='two saved fingerprints (JSON) to compare')
+    p.add_argument('--save', metavar='FILE', help='write the fingerprint of this machine to FILE as JSON')
+    args = p.parse_args(argv)
+    # the user's mistakes (a wrong file, a place that cannot be written) are one line; anything else is a bug and shows its traceback
+    try: return _env_cli(args)
+    except (ValueError, OSError) as e:
+        print(f"fastrepro_env: error: {e}", file=sys.stderr)
+        return 2
+
+# %% ../nbs/03_env.ipynb #6b1cba0d
+#| eval: false
+if __name__ == '__main__' and 'get_ipython' not in globals(): sys.exit(env_main()) # `python -m fastrepro.env`

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_fingerprint.ipynb #61d9d7ca
 from __future__ import annotations
-import os, io, json, html, base64, random, hashlib, tempfile, numbers
+import os, io, re, json, math, html, base64, random, hashlib, tempfile, numbers
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePath
@@ -13,65 +13,13 @@ import pandas as pd
 import torch
 from fastai.callback.core import Callback, CancelFitException
 from fastcore.basics import patch
-from fastprogress.fastprogress import progress_bar
-from .core import seed_everything, check_seed, find_dls, is_learner, loader_workers, atomic_write_text, items_digest
+from .core import (seed_everything, check_seed, find_dls, is_learner, loader_workers, atomic_write_text, items_digest,
+                            plain_tensor, bits_view, digest_ints, device_digest, read_json)
 from .env import repro_env
 
 # %% auto #0
 __all__ = ['STREAMS', 'RunRecord', 'RunRecorder', 'Divergence', 'RunDiff', 'compare_runs', 'check_reproducible',
            'assert_reproducible']
-
-# %% ../nbs/04_fingerprint.ipynb #cc919b82
-_INT_OF_SIZE = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
-_MIX = {} # device -> cached mixing weights
-_MIX_SEED = 0x5EED_F00D
-
-def _mix_weights(n:int, device) -> torch.Tensor:
-    "The first `n` of a fixed sequence of pseudo-random odd `int64` weights, on `device`."
-    w = _MIX.get(device)
-    if w is None or len(w) < n:
-        m = 1 << max(12, (n - 1).bit_length())
-        # a stateless hash of the position (splitmix64's finaliser): the same prefix for every length, no RNG touched
-        x = np.arange(m, dtype=np.uint64) + np.uint64(_MIX_SEED)
-        x *= np.uint64(0x9E3779B97F4A7C15)
-        x ^= x >> np.uint64(31)
-        x *= np.uint64(0xBF58476D1CE4E5B9)
-        x ^= x >> np.uint64(29)
-        w = torch.from_numpy((x | np.uint64(1)).view(np.int64)).to(device)
-        _MIX[device] = w
-    return w[:n]
-
-# %% ../nbs/04_fingerprint.ipynb #4225f2d2
-def _plain(t:torch.Tensor) -> torch.Tensor:
-    "`t` as a plain detached `torch.Tensor` (fastai's tensor subclasses add overhead to every op)."
-    if type(t) is not torch.Tensor: t = torch.Tensor.as_subclass(t, torch.Tensor)
-    return t.detach()
-
-def _int_view(t:torch.Tensor) -> torch.Tensor:
-    "The elements of `t` as integers with the same bits, flattened (no copy when `t` is contiguous)."
-    t = _plain(t)
-    if t.is_complex(): t = torch.view_as_real(t)
-    if t.dtype.is_floating_point or t.dtype == torch.bool: t = t.view(_INT_OF_SIZE[t.element_size()])
-    return t.reshape(-1)
-
-def _wide_view(t:torch.Tensor) -> torch.Tensor:
-    "`_int_view(t)`, read 64 bits at a time where the size allows (half as many multiplications and additions)."
-    x = _int_view(t)
-    if x.element_size() < 8 and x.numel() and (x.numel() * x.element_size()) % 8 == 0:
-        try: x = x.view(torch.int64)
-        except RuntimeError: x = x.clone().view(torch.int64) # a storage offset that is not 8-byte aligned
-    return x
-
-def _mix_sum(x:torch.Tensor) -> torch.Tensor:
-    "Sum of `x` times the fixed weights, wrapping modulo 2⁶⁴."
-    w = _mix_weights(x.numel(), x.device)
-    # on the CPU `dot` fuses the product and the sum (about 2x faster); CUDA has no integer `dot`
-    if x.device.type == 'cpu': return torch.dot(x.to(torch.int64), w)
-    return (x * w).sum(dtype=torch.int64)
-
-def _dev_digest(t:torch.Tensor) -> torch.Tensor:
-    "A bitwise digest of `t`'s values as a 0-dim `int64` tensor on `t`'s device; nothing is copied to the host."
-    return _mix_sum(_wide_view(t))
 
 # %% ../nbs/04_fingerprint.ipynb #20bb9a5e
 class _Dig:
@@ -92,9 +40,9 @@ def _digest_tree(o) -> _Dig:
     meta, ts = [], []
     for x in _leaves(o):
         if isinstance(x, torch.Tensor):
-            x = _plain(x)
+            x = plain_tensor(x)
             meta.append(f"{x.dtype}{tuple(x.shape)}")
-            ts.append(_dev_digest(x))
+            ts.append(device_digest(x))
         else: meta.append(repr(x))
     return _Dig(';'.join(meta), ts)
 
@@ -123,9 +71,6 @@ def _resolve(o):
         return o
     return build(o)
 
-# %% ../nbs/04_fingerprint.ipynb #309d7965
-#| export
-
 # %% ../nbs/04_fingerprint.ipynb #93adaa7e
 class RunRecord:
     "The fingerprint of a training run: split, initial weights and every training step; saved as JSON."
@@ -153,16 +98,18 @@ class RunRecord:
         return atomic_write_text(path, json.dumps(self.data, default=_not_json))
 
     @classmethod
-    def load(cls, path) -> RunRecord:
-        "Read a record written by `RunRecord.save`."
-        path = Path(path)
-        if not path.is_file(): raise FileNotFoundError(f"no run record at {path}")
-        try: data = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a fastrepro run record (not JSON: {e})") from None
-        if not isinstance(data, dict) or data.get('format') != cls.FORMAT or not isinstance(data.get('fits'), list):
+    def load(cls, path, # a file written by `RunRecord.save`
+             max_bytes:int=2**30, # refuse larger files
+            ) -> RunRecord:
+        "Read a record written by `RunRecord.save`, checking every field before building it."
+        data = read_json(path, 'run record', max_bytes=max_bytes, max_depth=_MAX_DEPTH)
+        if not isinstance(data, dict) or data.get('format') != cls.FORMAT:
             raise ValueError(f"{path} is not a fastrepro run record (written by `RunRecord.save`)")
-        if data.get('version', 0) > cls.VERSION:
-            raise ValueError(f"{path} was written by a newer fastrepro (record version {data['version']}); upgrade fastrepro")
+        v = data.get('version')
+        if isinstance(v, int) and not isinstance(v, bool) and v > cls.VERSION:
+            raise ValueError(f"{path} was written by a newer fastrepro (record version {v}); upgrade fastrepro")
+        try: _check_record(data)
+        except ValueError as e: raise ValueError(f"{path} is not a valid run record: {e}") from None
         return cls(data)
 
 def _not_json(o):
@@ -183,7 +130,7 @@ def _loaders(learn) -> list:
 
 def _sample_view(t:torch.Tensor) -> torch.Tensor:
     "`_SAMPLE` fixed, evenly spread elements of `t` as integers: a view of `t` when `t` is contiguous."
-    x = _int_view(t)
+    x = bits_view(t)
     s = max(1, x.numel() // _SAMPLE)
     return x[s//2::s]
 
@@ -202,7 +149,7 @@ class _WeightSampler:
         for t in self.fresh:
             x = _sample_view(t)
             by_dev.setdefault(x.device, []).append(x)
-        return [_mix_sum(torch.cat(xs)) for xs in by_dev.values()]
+        return [digest_ints(torch.cat(xs)) for xs in by_dev.values()]
 
 def _sample_digest(tensors) -> list: return _WeightSampler(tensors)()
 
@@ -216,7 +163,7 @@ def _finish_state(d:dict) -> dict:
     for k, v in d['tensors'].items(): h.update(f"{k}={v};".encode())
     return {'digest': h.hexdigest()[:16], 'tensors': d['tensors']}
 
-def _arch(model) -> str:
+def _arch_digest(model) -> str:
     "A digest of the names, shapes and dtypes of `model`'s parameters and buffers."
     return _hex(';'.join(f"{k}:{v.dtype}{tuple(v.shape)}" for k, v in model.state_dict().items()), '')
 
@@ -250,14 +197,14 @@ def _setup(learn) -> dict:
     model = learn.model
     p = next(model.parameters(), None)
     loaders = _loaders(learn)
-    return dict(model=type(model).__name__, arch=_arch(model), n_params=sum(o.numel() for o in model.parameters()),
+    return dict(model=type(model).__name__, arch=_arch_digest(model), n_params=sum(o.numel() for o in model.parameters()),
                 device=str(p.device) if p is not None else 'cpu', loss_func=_name(learn.loss_func), opt=_name(learn.opt_func),
                 loaders=[dict(name=name, bs=getattr(dl, 'bs', None), shuffle=getattr(dl, 'shuffle', None),
                               drop_last=getattr(dl, 'drop_last', None), num_workers=loader_workers(dl))
                          for name, dl in zip(_loader_names(loaders), loaders)])
 
 def _loss_value(loss) -> torch.Tensor:
-    loss = _plain(loss)
+    loss = plain_tensor(loss)
     return loss.reshape(()) if loss.numel() == 1 else loss.double().sum()
 def _json_float(v) -> float|None:
     "`v` as a plain float for JSON; `None` for what is not a finite number (JSON has no NaN)."
@@ -276,112 +223,142 @@ def _epoch_values(learn) -> dict:
     return {n: _json_float(v) for n, v in zip(names, vals)}
 
 
-# %% ../nbs/04_fingerprint.ipynb #846acb72
+# %% ../nbs/04_fingerprint.ipynb #96cb78aa
 class RunRecorder(Callback):
     "Record an exact fingerprint of every training step in `learn.run_record` (a `RunRecord`)."
     order, run_valid = 90, False # late: see what the other callbacks did to the batch and the weights
-    _stateattrs = ('_armed', '_fit', '_ep', '_hooks', '_sampler', '_w_open', '_first_open', '_cancelled')
+    _stateattrs = ('_fit', '_ep', '_sampler', '_hooks')
 
     def __init__(self, layers:bool=False): # also digest every module's output, to name the layer where runs part
         super().__init__()
         if not isinstance(layers, bool): raise TypeError(f"layers must be True or False, got {layers!r}")
         self.layers, self.record = layers, RunRecord()
-        self._init_state()
+        self._fit = self._ep = None # the fit and the epoch being recorded (dicts of the record)
+        self._sampler, self._hooks = None, [] # this fit's weight sampler; the forward hooks while an epoch trains
 
-    def _init_state(self):
-        self._armed, self._fit, self._ep, self._hooks, self._sampler = False, None, None, [], None
-        self._w_open = self._first_open = self._cancelled = False
+# %% ../nbs/04_fingerprint.ipynb #5bfe772f
+@patch
+def _start_fit(self:RunRecorder):
+    "Begin the record of a `fit`: the setup, the split, the initial weights, and a sampler for the weights."
+    learn, model = self.learn, self.learn.model
+    learn.run_record = self.record
+    if self.record.data['env'] is None: self.record.data['env'] = dict(repro_env())
+    self._sampler = _WeightSampler([*model.parameters(), *model.buffers()])
+    self._fit = dict(n_epoch=int(learn.n_epoch), layers=self.layers, setup=_setup(learn), split=_split_digests(learn),
+                     init=_state_digest(model), epochs=[])
+    self.record.fits.append(self._fit)
 
-    def before_fit(self):
-        self._close(complete=False) # a fit interrupted by an exception left its epoch open
-        # `validate` and `get_preds` also send before_fit; a fit is only recorded once it trains (`before_train`)
-        self._armed = True
+# %% ../nbs/04_fingerprint.ipynb #c7a50aae
+@patch
+def _open_epoch(self:RunRecorder):
+    "Begin the record of a training epoch, with a digest of every random stream it starts from."
+    self._ep = dict(epoch=int(self.learn.epoch), rng=_rng_digests(self.learn), x=[], y=[], loss=[], w=[],
+                    first_step=None, end=None, complete=None, values={})
+    if self.layers: self._ep['layers'] = []
 
-    def before_train(self):
-        if self._armed: self._start_fit()
-        if self._fit is None: return
-        self._cancelled = False
-        self._ep = dict(epoch=int(self.learn.epoch), rng=_rng_digests(self.learn), x=[], y=[], loss=[], w=[],
-                        first_step=None, end=None, complete=False, values={})
-        if self.layers:
-            self._ep['layers'] = []
-            self._add_hooks()
+# %% ../nbs/04_fingerprint.ipynb #d1a7a08c
+@patch
+def _digest_batch(self:RunRecorder):
+    "Digest the batch as the model will see it; its loss and its step are filled in later."
+    ep = self._ep
+    ep['x'].append(_digest_tree(self.learn.xb))
+    ep['y'].append(_digest_tree(self.learn.yb))
+    ep['loss'].append(None)
+    ep['w'].append(None)
+    if self.layers: ep['layers'].append([])
 
-    def _start_fit(self):
-        learn, model = self.learn, self.learn.model
-        self._armed = False
-        learn.run_record = self.record
-        if self.record.data['env'] is None: self.record.data['env'] = dict(repro_env())
-        self._sampler = _WeightSampler([*model.parameters(), *model.buffers()])
-        self._fit = dict(n_epoch=int(learn.n_epoch), layers=self.layers, setup=_setup(learn), split=_split_digests(learn),
-                         init=_state_digest(model), epochs=[])
-        self.record.fits.append(self._fit)
-        self._first_open = True
+@patch
+def _digest_loss(self:RunRecorder):
+    "Keep the batch's exact loss (still on the device)."
+    self._ep['loss'][-1] = _loss_value(self.learn.loss)
 
-    def before_batch(self):
-        if self._ep is None: return
-        self._close_iter()
-        ep = self._ep
-        ep['x'].append(_digest_tree(self.learn.xb))
-        ep['y'].append(_digest_tree(self.learn.yb))
-        ep['loss'].append(None)
-        ep['w'].append(None)
-        if self.layers: ep['layers'].append([])
-        self._w_open = True
+@patch
+def _digest_step(self:RunRecorder):
+    "Digest the weights the last batch's step left, unless done already; all of them after a fit's first step."
+    ep = self._ep
+    if not ep['w'] or ep['w'][-1] is not None: return
+    ep['w'][-1] = _Dig(self._fit['setup']['arch'], self._sampler())
+    if len(ep['w']) == 1 and not self._fit['epochs']: ep['first_step'] = _state_digest(self.learn.model)
 
-    def after_loss(self):
-        if self._ep is not None and self._ep['loss']: self._ep['loss'][-1] = _loss_value(self.learn.loss)
+# %% ../nbs/04_fingerprint.ipynb #046ab14d
+@patch
+def _add_hooks(self:RunRecorder):
+    "Hook every module of the model, labelled `name (class)`."
+    self._remove_hooks()
+    for name, m in self.learn.model.named_modules():
+        label = f"{name or '(model)'} ({type(m).__name__})"
+        self._hooks.append(m.register_forward_hook(partial(self._layer_hook, label)))
 
-    def _close_iter(self):
-        "Digest the weights left by the last batch, once every callback of its step has run."
-        if not self._w_open: return
-        self._w_open = False
-        self._ep['w'][-1] = _Dig(self._fit['setup']['arch'], self._sampler())
-        if self._first_open:
-            self._ep['first_step'] = _state_digest(self.learn.model)
-            self._first_open = False
+@patch
+def _layer_hook(self:RunRecorder, label, module, inp, out):
+    if self._ep is not None and self._ep.get('layers'): self._ep['layers'][-1].append([label, _digest_tree(out)])
 
-    def after_train(self):
-        self._close_iter()
-        self._remove_hooks()
+@patch
+def _remove_hooks(self:RunRecorder):
+    for h in self._hooks: h.remove()
+    self._hooks = []
 
-    def after_cancel_train(self): self._cancelled = True
-    def after_cancel_epoch(self): self._cancelled = True
-    def after_epoch(self):
-        if self._ep is not None: self._ep['values'] = _epoch_values(self.learn)
-        self._close(complete=not self._cancelled)
+# %% ../nbs/04_fingerprint.ipynb #0520dc62
+@patch
+def _close_epoch(self:RunRecorder, complete:bool): # whether the epoch ran to its end
+    "Finish the open epoch: digest all the weights and read every pending value back from the device in one go."
+    if self._ep is None: return
+    self._digest_step()
+    self._remove_hooks()
+    ep, self._ep = self._ep, None
+    ep['end'], ep['complete'] = _state_digest(self.learn.model), complete
+    done = _resolve({'init': self._fit['init'], 'ep': ep})
+    ep = done['ep']
+    ep['loss'] = [None if v is None else float(v).hex() for v in ep['loss']]
+    ep['first_step'], ep['end'] = _finish_state(ep['first_step']), _finish_state(ep['end'])
+    self._fit['init'] = _finish_state(done['init'])
+    self._fit['epochs'].append(ep)
 
-    def after_fit(self):
-        self._close(complete=False)
-        self._armed, self._fit = False, None
+# %% ../nbs/04_fingerprint.ipynb #f8585616
+@patch
+def before_fit(self:RunRecorder):
+    self._close_epoch(complete=False) # a fit interrupted by an exception left its epoch open
+    self._fit = None
 
-    def _close(self, complete:bool):
-        "Finish the open epoch: digest the weights and read every pending value back in one go."
-        if self._ep is None: return
-        self._close_iter()
-        self._remove_hooks()
-        ep, self._ep = self._ep, None
-        ep['end'] = _state_digest(self.learn.model)
-        ep['complete'] = complete
-        done = _resolve({'init': self._fit['init'], 'ep': ep})
-        ep = done['ep']
-        ep['loss'] = [None if v is None else float(v).hex() for v in ep['loss']]
-        ep['first_step'], ep['end'] = _finish_state(ep['first_step']), _finish_state(ep['end'])
-        self._fit['init'] = _finish_state(done['init'])
-        self._fit['epochs'].append(ep)
+@patch
+def before_train(self:RunRecorder):
+    if self._fit is None: self._start_fit()
+    self._open_epoch()
+    if self.layers: self._add_hooks()
 
-    def _add_hooks(self):
-        self._remove_hooks()
-        for name, m in self.learn.model.named_modules():
-            label = f"{name or '(model)'} ({type(m).__name__})"
-            self._hooks.append(m.register_forward_hook(partial(self._layer_hook, label)))
+@patch
+def before_batch(self:RunRecorder):
+    if self._ep is None: return
+    self._digest_step()
+    self._digest_batch()
 
-    def _layer_hook(self, label, module, inp, out):
-        if self._ep is not None and self._ep.get('layers'): self._ep['layers'][-1].append([label, _digest_tree(out)])
+@patch
+def after_loss(self:RunRecorder):
+    if self._ep is not None and self._ep['loss']: self._digest_loss()
 
-    def _remove_hooks(self):
-        for h in self._hooks: h.remove()
-        self._hooks = []
+@patch
+def after_train(self:RunRecorder):
+    if self._ep is not None: self._digest_step()
+    self._remove_hooks()
+
+@patch
+def after_cancel_train(self:RunRecorder):
+    if self._ep is not None: self._ep['complete'] = False
+
+@patch
+def after_cancel_epoch(self:RunRecorder):
+    if self._ep is not None: self._ep['complete'] = False
+
+@patch
+def after_epoch(self:RunRecorder):
+    if self._ep is None: return
+    self._ep['values'] = _epoch_values(self.learn)
+    self._close_epoch(complete=self._ep['complete'] is not False)
+
+@patch
+def after_fit(self:RunRecorder):
+    self._close_epoch(complete=False)
+    self._fit = None
 
 # %% ../nbs/04_fingerprint.ipynb #5d77ebae
 _SHORT = 8 # hex digits of a weights digest shown in tables
@@ -404,6 +381,116 @@ def weights(self:RunRecord) -> str|None:
     "A short hex digest of the run's final weights (`None` before the first epoch ends)."
     ends = [ep['end']['digest'] for f in self.fits for ep in f['epochs'] if ep.get('end')]
     return ends[-1][:_SHORT] if ends else None
+
+# %% ../nbs/04_fingerprint.ipynb #3e9015b1
+_MAX_DEPTH = 16 # a record nests 8 levels deep (fits, epochs, layers of a batch...)
+_HEX16 = re.compile(r'[0-9a-f]{16}')
+_BIG = 2**62 # no count or index of a real run comes near
+
+def _show(v) -> str:
+    s = repr(v)
+    return s if len(s) <= 40 else s[:37] + '...'
+
+def _expect(ok:bool, where:str, what:str, v):
+    if not ok: raise ValueError(f"{where} must be {what}, got {_show(v)}")
+
+def _is_int(v, lo=0, hi=_BIG) -> bool: return isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
+
+def _chk_int(v, where, none=False):
+    if not (none and v is None): _expect(_is_int(v), where, f"an int in [0, 2**62]{' or null' if none else ''}", v)
+
+def _chk_hex(v, where, none=False):
+    if not (none and v is None):
+        _expect(isinstance(v, str) and _HEX16.fullmatch(v) is not None, where, f"a 16-digit hex digest{' or null' if none else ''}", v)
+
+def _chk_type(v, where, t, what, none=False):
+    if not (none and v is None): _expect(isinstance(v, t) and not (t is int and isinstance(v, bool)), where, what + (' or null' if none else ''), v)
+
+def _chk_number(v, where):
+    if v is None: return
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+    try: ok = ok and math.isfinite(float(v))
+    except OverflowError: ok = False
+    _expect(ok, where, "a finite number or null", v)
+
+def _chk_loss(v, where):
+    if v is None: return
+    try: ok = isinstance(v, str) and len(v) <= 32 and isinstance(float.fromhex(v), float)
+    except (ValueError, OverflowError): ok = False
+    _expect(ok, where, "a float in hex (`float.hex`) or null", v)
+
+def _chk_dict(v, where, keys=()) -> dict:
+    _expect(isinstance(v, dict), where, "an object", v)
+    for k in keys:
+        if k not in v: raise ValueError(f"{where} lacks the field '{k}'")
+    return v
+
+def _chk_list(v, where, n=None) -> list:
+    _expect(isinstance(v, list), where, "a list", v)
+    if n is not None and len(v) != n: raise ValueError(f"{where} must have {n} entries (one per training batch), got {len(v)}")
+    return v
+
+# %% ../nbs/04_fingerprint.ipynb #334e734f
+def _check_state(s, where, none=False):
+    "A digest of all the weights: the `digest` and one digest per tensor, by name."
+    if none and s is None: return
+    _chk_dict(s, where, ('digest', 'tensors'))
+    _chk_hex(s['digest'], f"{where}.digest")
+    for k, v in _chk_dict(s['tensors'], f"{where}.tensors").items(): _chk_hex(v, f"{where}.tensors[{k!r}]")
+
+def _check_setup(s, where):
+    _chk_dict(s, where, ('model', 'arch', 'n_params', 'device', 'loss_func', 'opt', 'loaders'))
+    for k in ('model', 'device', 'loss_func', 'opt'): _chk_type(s[k], f"{where}.{k}", str, "a string")
+    _chk_hex(s['arch'], f"{where}.arch")
+    _chk_int(s['n_params'], f"{where}.n_params")
+    for i, o in enumerate(_chk_list(s['loaders'], f"{where}.loaders")):
+        w = f"{where}.loaders[{i}]"
+        _chk_dict(o, w, ('name',))
+        _chk_type(o['name'], f"{w}.name", str, "a string")
+        for k in ('bs', 'num_workers'): _chk_int(o.get(k), f"{w}.{k}", none=True)
+        for k in ('shuffle', 'drop_last'): _chk_type(o.get(k), f"{w}.{k}", bool, "true or false", none=True)
+
+def _check_split(s, where):
+    for i, o in enumerate(_chk_list(s, where)):
+        w = f"{where}[{i}]"
+        _chk_dict(o, w, ('name', 'n', 'ordered', 'unordered'))
+        _chk_type(o['name'], f"{w}.name", str, "a string")
+        _chk_int(o['n'], f"{w}.n", none=True)
+        for k in ('ordered', 'unordered'): _chk_hex(o[k], f"{w}.{k}", none=True)
+
+def _check_epoch(ep, where, layers:bool):
+    _chk_dict(ep, where, ('epoch', 'rng', 'x', 'y', 'loss', 'w', 'first_step', 'end', 'complete'))
+    _chk_int(ep['epoch'], f"{where}.epoch")
+    for k, v in _chk_dict(ep['rng'], f"{where}.rng").items(): _chk_hex(v, f"{where}.rng[{k!r}]")
+    n = len(_chk_list(ep['x'], f"{where}.x"))
+    for k, chk in (('x', _chk_hex), ('y', _chk_hex), ('loss', _chk_loss), ('w', partial(_chk_hex, none=True))):
+        for i, v in enumerate(_chk_list(ep[k], f"{where}.{k}", n)): chk(v, f"{where}.{k}[{i}]")
+    _check_state(ep['first_step'], f"{where}.first_step", none=True)
+    _check_state(ep['end'], f"{where}.end")
+    _chk_type(ep['complete'], f"{where}.complete", bool, "true or false")
+    for k, v in _chk_dict(ep.get('values', {}), f"{where}.values").items(): _chk_number(v, f"{where}.values[{k!r}]")
+    if layers:
+        for i, batch in enumerate(_chk_list(ep.get('layers'), f"{where}.layers", n)):
+            for j, pair in enumerate(_chk_list(batch, f"{where}.layers[{i}]")):
+                w = f"{where}.layers[{i}][{j}]"
+                _expect(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str), w, "a [module, digest] pair", pair)
+                _chk_hex(pair[1], f"{w}[1]")
+
+def _check_fit(f, where):
+    _chk_dict(f, where, ('n_epoch', 'layers', 'setup', 'split', 'init', 'epochs'))
+    _chk_int(f['n_epoch'], f"{where}.n_epoch")
+    _chk_type(f['layers'], f"{where}.layers", bool, "true or false")
+    _check_setup(f['setup'], f"{where}.setup")
+    _check_split(f['split'], f"{where}.split")
+    _check_state(f['init'], f"{where}.init")
+    for i, ep in enumerate(_chk_list(f['epochs'], f"{where}.epochs")): _check_epoch(ep, f"{where}.epochs[{i}]", f['layers'])
+
+def _check_record(data:dict):
+    "Raise a `ValueError` naming the first field of `data` that a `RunRecorder` would not have written."
+    _chk_dict(data, 'the record', ('format', 'version', 'env', 'fits'))
+    _expect(_is_int(data['version'], 1, RunRecord.VERSION), 'version', f"an int in [1, {RunRecord.VERSION}]", data['version'])
+    if data['env'] is not None: _chk_dict(data['env'], 'env')
+    for i, f in enumerate(_chk_list(data['fits'], 'fits')): _check_fit(f, f"fits[{i}]")
 
 # %% ../nbs/04_fingerprint.ipynb #2bce6b88
 STREAMS = ('split', 'init', 'data', 'forward', 'step')
@@ -430,80 +517,105 @@ class Divergence:
 
 
 # %% ../nbs/04_fingerprint.ipynb #aa2426db
+_WHY = { # stream -> case -> (likely cause, remedy)
+    'split': {
+        'order': ("the items were listed in a different order (`get_image_files` returns the file system's order, which "
+                  "differs between machines), so the same seed draws another split or another batch order",
+                  "sort the items before splitting, e.g. `get_image_files(path).sorted()`"),
+        'items': ("the splitter used a different seed: `valid_pct`/`RandomSplitter` without a fixed `seed=`, or with a "
+                  "seed taken from an unseeded source (time, `os.urandom`, an unseeded generator)",
+                  "pass a fixed seed to the splitter, e.g. `valid_pct=0.2, seed=42`, and keep the item list the same")},
+    'init': {
+        'arch': ("the runs built different models", "compare runs of the same model"),
+        'build': ("the model was built from an unseeded source (a layer initialised from its own unseeded generator, or "
+                  "a seed not derived from yours), the runs were seeded differently, or the same model was reused",
+                  "call `seed_everything(seed)` right before building the model, initialise layers from the global torch "
+                  "RNG (or a generator seeded from your seed), and build a new model for each run"),
+        'between fits': ("something changed the weights between the two fit calls with unseeded randomness",
+                         "seed (or remove) whatever modifies the model between fit calls")},
+    'data': {
+        'loaders': ("the DataLoaders were reused without reseeding: their own `rng` streams had moved on (each fastai "
+                    "DataLoader draws its shuffle order from a private stream that `set_seed` does not reach)",
+                    "call `seed_everything(seed); reseed_dls(dls, seed)` before each training, or build new DataLoaders "
+                    "after seeding"),
+        'global': ("something drew random numbers between seeding and training (`lr_find`, `show_batch`, `one_batch`, "
+                   "`summary`, `get_preds`...), or the runs were seeded differently",
+                   "seed right before training, and wrap such calls in `keep_rng(learn)`"),
+        'unseeded': ("the batches were built from a random source that no seed reaches (a transform or sampler with its "
+                     "own generator), or the number of worker processes differs",
+                     "draw augmentation randomness from the global RNGs (or seed its generator), and pin `num_workers`"),
+        'unseeded gpu': ("the batches were built from a random source that no seed reaches (a transform or sampler with "
+                         "its own generator), the number of worker processes differs, or a nondeterministic GPU augmentation",
+                         "draw augmentation randomness from the global RNGs (or seed its generator), and pin `num_workers`")},
+    'forward': {
+        'cpu': ("a layer draws random numbers from an unseeded source in its forward pass, or the number of CPU threads "
+                "differs", "draw noise from the global torch RNG (or a generator seeded from your seed), and pin "
+                "`torch.set_num_threads`"),
+        'gpu': ("a nondeterministic GPU kernel in the forward pass, or a layer that draws random numbers from an "
+                "unseeded source", "try `seed_everything(seed, strict=True)` to find or forbid nondeterministic "
+                "kernels; seed any generator a layer draws from")},
+    'step': {
+        'cpu': ("a callback, hook or optimizer changes the weights after the step with unseeded randomness, or the "
+                "optimizer's settings differ", "draw that randomness from the global torch RNG (or a seeded generator)"),
+        'gpu': ("a nondeterministic GPU kernel in the backward pass (atomic adds in `index_add`, `scatter`, embedding "
+                "or interpolation backward...), or a callback or hook that changes the weights with unseeded randomness",
+                "try `seed_everything(seed, strict=True)`; seed the randomness of callbacks that touch the weights")},
+    'length': {
+        'batches': ("one run was stopped early, or its loader is longer", "compare runs of the same length"),
+        'epochs': ("the runs trained for different numbers of epochs, or one was interrupted", "compare runs of the same length"),
+        'fits': ("one run called `fit` more often (`fine_tune` makes two calls, `lr_find` one)", "compare runs of the same length")},
+}
+
+# %% ../nbs/04_fingerprint.ipynb #827dd26a
+def _on_gpu(fa) -> bool: return fa['setup']['device'].startswith('cuda')
+
+def _div(stream:str, case:str, detail:str, at:dict, layer:str|None=None) -> Divergence:
+    "A `Divergence` at `at` (fit, epoch, iter, step), with the cause and the remedy of `case` from `_WHY`."
+    cause, remedy = _WHY[stream][case]
+    return Divergence(stream, at['fit'], at.get('epoch'), at.get('iter'), at['step'], detail, cause, remedy, layer=layer)
+
 def _tensors_differing(a:dict, b:dict) -> list:
     return [k for k in a['tensors'] if a['tensors'][k] != b['tensors'].get(k)]
 
-def _on_gpu(fa) -> bool: return fa['setup']['device'].startswith('cuda')
-
-def _split_div(fa, fb) -> tuple|None:
+def _split_div(fa, fb, at) -> Divergence|None:
     for la, lb in zip(fa['split'], fb['split']):
         if la['ordered'] == lb['ordered'] and la['n'] == lb['n']: continue
         name = la['name']
         if la['unordered'] is not None and la['unordered'] == lb['unordered']:
-            return (f"the {name} loader holds the same {la['n']} items in a different order",
-                    "the items were listed in a different order (`get_image_files` returns the file system's order, "
-                    "which differs between machines), so the same seed draws another split or another batch order",
-                    "sort the items before splitting, e.g. `get_image_files(path).sorted()`")
-        return (f"the {name} loader holds different items ({la['n']} vs {lb['n']} items)",
-                "the splitter used a different seed: `valid_pct`/`RandomSplitter` without a fixed `seed=`, or with a seed "
-                "taken from an unseeded source (time, `os.urandom`, an unseeded generator)",
-                "pass a fixed seed to the splitter, e.g. `valid_pct=0.2, seed=42`, and keep the item list the same")
+            return _div('split', 'order', f"the {name} loader holds the same {la['n']} items in a different order", at)
+        return _div('split', 'items', f"the {name} loader holds different items ({la['n']} vs {lb['n']} items)", at)
     return None
 
-def _init_div(fa, fb, f) -> tuple:
+def _init_div(fa, fb, at) -> Divergence:
     diff = _tensors_differing(fa['init'], fb['init'])
     what = f"`{diff[0]}` first, {len(diff)} of {len(fa['init']['tensors'])} tensors differ" if diff else "the digests differ"
-    if f > 0:
-        return (f"the weights differ at the start of fit call {f+1} although the previous one ended equal ({what})",
-                "something changed the weights between the two fit calls with unseeded randomness",
-                "seed (or remove) whatever modifies the model between fit calls")
-    return (f"the parameters differ before the first step ({what})",
-            "the model was built from an unseeded source (a layer initialised from its own unseeded generator, or a "
-            "seed not derived from yours), the runs were seeded differently, or the same model was reused",
-            "call `seed_everything(seed)` right before building the model, initialise layers from the global torch RNG "
-            "(or a generator seeded from your seed), and build a new model for each run")
+    if at['fit'] > 0:
+        return _div('init', 'between fits', f"the weights differ at the start of fit call {at['fit']+1} although the "
+                    f"previous one ended equal ({what})", at)
+    return _div('init', 'build', f"the parameters differ before the first step ({what})", at)
 
-def _data_div(ea, eb, i, fa) -> tuple:
+def _data_div(ea, eb, i, fa, at) -> Divergence:
     xs, ys = ea['x'][i] != eb['x'][i], ea['y'][i] != eb['y'][i]
     what = "inputs and targets differ" if xs and ys else ("the inputs differ, the targets agree" if xs else "the targets differ")
-    rng = [k for k in ea['rng'] if k in eb['rng'] and ea['rng'][k] != eb['rng'][k]]
-    loaders = [k[3:] for k in rng if k.startswith('dl:')]
-    glob = [k for k in rng if not k.startswith('dl:')]
+    rng = _rng_differing(ea, eb)
     detail = f"same weights, different batch ({what})"
     if rng: detail += f"; at the start of this epoch these random streams already differed: {', '.join(rng)}"
-    if loaders and not glob:
-        return (detail, f"the DataLoaders were reused without reseeding: their own `rng` streams ({', '.join(loaders)}) "
-                "had moved on (each fastai DataLoader draws its shuffle order from a private stream that `set_seed` "
-                "does not reach)",
-                "call `seed_everything(seed); reseed_dls(dls, seed)` before each training, or build new DataLoaders after seeding")
-    if glob:
-        return (detail, "something drew random numbers between seeding and training (`lr_find`, `show_batch`, "
-                "`one_batch`, `summary`, `get_preds`...), or the runs were seeded differently",
-                "seed right before training, and wrap such calls in `keep_rng(learn)`")
-    return (detail, "the batches were built from a random source that no seed reaches (a transform or sampler with its "
-            "own generator), or the number of worker processes differs" + (", or a nondeterministic GPU augmentation" if _on_gpu(fa) else ""),
-            "draw augmentation randomness from the global RNGs (or seed its generator), and pin `num_workers`")
+    if not rng: case = 'unseeded gpu' if _on_gpu(fa) else 'unseeded'
+    elif all(k.startswith('dl:') for k in rng): case = 'loaders' # only the loaders' own streams had moved
+    else: case = 'global'
+    return _div('data', case, detail, at)
 
-def _forward_div(ea, eb, i, fa, layer) -> tuple:
-    la, lb = ea['loss'][i], eb['loss'][i]
+def _forward_div(ea, eb, i, fa, at, layer) -> Divergence:
     fmt = lambda h: 'none' if h is None else repr(float.fromhex(h))
-    detail = f"same batch and weights, different loss ({fmt(la)} vs {fmt(lb)})"
+    detail = f"same batch and weights, different loss ({fmt(ea['loss'][i])} vs {fmt(eb['loss'][i])})"
     if layer: detail += f"; the first module whose output differs is {layer}"
-    if _on_gpu(fa):
-        return (detail, "a nondeterministic GPU kernel in the forward pass, or a layer that draws random numbers from "
-                "an unseeded source", "try `seed_everything(seed, strict=True)` to find or forbid nondeterministic kernels; "
-                "seed any generator a layer draws from")
-    return (detail, "a layer draws random numbers from an unseeded source in its forward pass, or the number of CPU "
-            "threads differs", "draw noise from the global torch RNG (or a generator seeded from your seed), and pin "
-            "`torch.set_num_threads`")
+    return _div('forward', 'gpu' if _on_gpu(fa) else 'cpu', detail, at, layer=layer)
 
-def _step_div(fa, detail) -> tuple:
-    if _on_gpu(fa):
-        return (detail, "a nondeterministic GPU kernel in the backward pass (atomic adds in `index_add`, `scatter`, "
-                "embedding or interpolation backward...), or a callback or hook that changes the weights with unseeded randomness",
-                "try `seed_everything(seed, strict=True)`; seed the randomness of callbacks that touch the weights")
-    return (detail, "a callback, hook or optimizer changes the weights after the step with unseeded randomness, or the "
-            "optimizer's settings differ", "draw that randomness from the global torch RNG (or a seeded generator)")
+def _step_div(fa, detail, at) -> Divergence: return _div('step', 'gpu' if _on_gpu(fa) else 'cpu', detail, at)
+
+def _rng_differing(ea, eb) -> list:
+    "The random streams whose digests differ at the start of two epochs."
+    return [k for k in ea['rng'] if k in eb['rng'] and ea['rng'][k] != eb['rng'][k]]
 
 # %% ../nbs/04_fingerprint.ipynb #4000d61b
 def _layer_at(ea, eb, i) -> str|None:
@@ -527,53 +639,73 @@ def _env_notes(a, b) -> list:
     return [f"the runs come from different setups: {'; '.join(diff)}"] if diff else []
 
 # %% ../nbs/04_fingerprint.ipynb #5f940906
-def _first_divergence(a:RunRecord, b:RunRecord, layers:bool, notes:list) -> Divergence|None:
-    step = 0
-    same_len = "compare runs of the same length"
-    for f, (fa, fb) in enumerate(zip(a.fits, b.fits)):
-        notes += _setup_notes(fa, fb, f)
-        def div(stream, epoch, it, why, layer=None): return Divergence(stream, f, epoch, it, step, *why, layer=layer)
-        if fa['setup']['arch'] != fb['setup']['arch']:
-            return div('init', None, None, ("the models have different architectures (parameter names, shapes or dtypes "
-                       "differ), so nothing after this point can be compared", "the runs built different models",
-                       "compare runs of the same model"))
-        if (why := _split_div(fa, fb)): return div('split', None, None, why)
-        if fa['init']['digest'] != fb['init']['digest']: return div('init', None, None, _init_div(fa, fb, f))
-        for ea, eb in zip(fa['epochs'], fb['epochs']):
-            e = ea['epoch']
-            if e != eb['epoch']: notes.append(f"fit call {f+1}: epoch numbers differ ({e} vs {eb['epoch']}): was one run resumed?")
-            for i in range(min(len(ea['x']), len(eb['x']))):
-                if ea['x'][i] != eb['x'][i] or ea['y'][i] != eb['y'][i]: return div('data', e, i, _data_div(ea, eb, i, fa))
-                if ea['loss'][i] != eb['loss'][i]:
-                    layer = _layer_at(ea, eb, i) if layers else None
-                    return div('forward', e, i, _forward_div(ea, eb, i, fa, layer), layer=layer)
-                fs_a, fs_b = ea['first_step'], eb['first_step']
-                first_diff = i == 0 and fs_a is not None and fs_b is not None and fs_a['digest'] != fs_b['digest']
-                if ea['w'][i] != eb['w'][i] or first_diff:
-                    return div('step', e, i, _step_div(fa, "same batch and loss, different weights after the optimizer step"))
-                step += 1
-            na, nb = len(ea['x']), len(eb['x'])
-            if na != nb:
-                return div('length', e, min(na, nb), (f"epoch {e} has {na} training batches in run a and {nb} in run b; "
-                           "the common ones agree", "one run was stopped early, or its loader is longer", same_len))
-            if ea['end']['digest'] != eb['end']['digest']:
-                bad = _tensors_differing(ea['end'], eb['end'])
-                step -= 1
-                return div('step', e, max(na - 1, 0), _step_div(fa, "every step agreed on the sampled weights, but the "
-                           f"full weights differ at the end of the epoch (`{bad[0] if bad else '?'}` first): a step in this "
-                           "epoch changed elements that the per-step sample does not read"))
-            rng = [k for k in ea['rng'] if k in eb['rng'] and ea['rng'][k] != eb['rng'][k]]
-            if rng: notes.append(f"fit call {f+1}, epoch {e}: the random streams {', '.join(rng)} differed at the start of "
-                                 "the epoch although training agreed; later epochs may part")
-        if len(fa['epochs']) != len(fb['epochs']):
-            return div('length', None, None, (f"fit call {f+1} has {len(fa['epochs'])} epochs in run a and "
-                       f"{len(fb['epochs'])} in run b; the common ones agree",
-                       "the runs trained for different numbers of epochs, or one was interrupted", same_len))
-    if len(a.fits) != len(b.fits):
-        return Divergence('length', min(len(a.fits), len(b.fits)), None, None, step,
-                          f"run a has {len(a.fits)} fit calls and run b {len(b.fits)}; the common ones agree",
-                          "one run called `fit` more often (`fine_tune` makes two calls, `lr_find` one)", same_len)
+def _batch_div(ea, eb, i, fa, at, layers:bool) -> Divergence|None:
+    "The first stream in which training batch `i` differs: its data, its loss, or the weights after its step."
+    if ea['x'][i] != eb['x'][i] or ea['y'][i] != eb['y'][i]: return _data_div(ea, eb, i, fa, at)
+    if ea['loss'][i] != eb['loss'][i]:
+        return _forward_div(ea, eb, i, fa, at, _layer_at(ea, eb, i) if layers else None)
+    fs_a, fs_b = ea['first_step'], eb['first_step']
+    first_diff = i == 0 and fs_a is not None and fs_b is not None and fs_a['digest'] != fs_b['digest']
+    if ea['w'][i] != eb['w'][i] or first_diff:
+        return _step_div(fa, "same batch and loss, different weights after the optimizer step", at)
     return None
+
+def _epoch_end_div(ea, eb, fa, at) -> Divergence|None:
+    "After every common batch agreed: a different number of batches, or different full weights at the end."
+    e, na, nb = ea['epoch'], len(ea['x']), len(eb['x'])
+    if na != nb:
+        return _div('length', 'batches', f"epoch {e} has {na} training batches in run a and {nb} in run b; the common "
+                    "ones agree", dict(at, epoch=e, iter=min(na, nb)))
+    if ea['end']['digest'] == eb['end']['digest']: return None
+    bad = _tensors_differing(ea['end'], eb['end'])
+    return _step_div(fa, "every step agreed on the sampled weights, but the full weights differ at the end of the epoch "
+                     f"(`{bad[0] if bad else '?'}` first): a step in this epoch changed elements that the per-step "
+                     "sample does not read", dict(at, epoch=e, iter=max(na - 1, 0), step=at['step'] - 1))
+
+class _Walk:
+    "Walks two records in training order, counting training steps and collecting notes on the way."
+    def __init__(self, layers:bool): self.layers, self.step, self.notes = layers, 0, []
+
+    def fit(self, fa, fb, f:int) -> Divergence|None:
+        "The first divergence in fit call `f`: before training (architecture, split, initial weights), then epoch by epoch."
+        self.notes += _setup_notes(fa, fb, f)
+        at = dict(fit=f, step=self.step)
+        if fa['setup']['arch'] != fb['setup']['arch']:
+            return _div('init', 'arch', "the models have different architectures (parameter names, shapes or dtypes "
+                        "differ), so nothing after this point can be compared", at)
+        if (d := _split_div(fa, fb, at)): return d
+        if fa['init']['digest'] != fb['init']['digest']: return _init_div(fa, fb, at)
+        for ea, eb in zip(fa['epochs'], fb['epochs']):
+            if (d := self.epoch(ea, eb, fa, f)): return d
+        if len(fa['epochs']) != len(fb['epochs']):
+            return _div('length', 'epochs', f"fit call {f+1} has {len(fa['epochs'])} epochs in run a and "
+                        f"{len(fb['epochs'])} in run b; the common ones agree", dict(fit=f, step=self.step))
+        return None
+
+    def epoch(self, ea, eb, fa, f:int) -> Divergence|None:
+        "The first divergence in one epoch: batch by batch, then at its end."
+        e = ea['epoch']
+        if e != eb['epoch']: self.notes.append(f"fit call {f+1}: epoch numbers differ ({e} vs {eb['epoch']}): was one run resumed?")
+        for i in range(min(len(ea['x']), len(eb['x']))):
+            if (d := _batch_div(ea, eb, i, fa, dict(fit=f, epoch=e, iter=i, step=self.step), self.layers)): return d
+            self.step += 1
+        if (d := _epoch_end_div(ea, eb, fa, dict(fit=f, step=self.step))): return d
+        if (rng := _rng_differing(ea, eb)):
+            self.notes.append(f"fit call {f+1}, epoch {e}: the random streams {', '.join(rng)} differed at the start of "
+                              "the epoch although training agreed; later epochs may part")
+        return None
+
+def _first_divergence(a:RunRecord, b:RunRecord, layers:bool, notes:list) -> Divergence|None:
+    "Where `a` and `b` first part (`None` if nowhere); what is worth knowing on the way is added to `notes`."
+    walk = _Walk(layers)
+    try:
+        for f, (fa, fb) in enumerate(zip(a.fits, b.fits)):
+            if (d := walk.fit(fa, fb, f)): return d
+        if len(a.fits) != len(b.fits):
+            return _div('length', 'fits', f"run a has {len(a.fits)} fit calls and run b {len(b.fits)}; the common ones "
+                        "agree", dict(fit=min(len(a.fits), len(b.fits)), step=walk.step))
+        return None
+    finally: notes += walk.notes
 
 # %% ../nbs/04_fingerprint.ipynb #c063520a
 class RunDiff:
@@ -737,7 +869,7 @@ def check_reproducible(make_learner, # called with no argument after seeding; re
     n_batches = _check_int(n_batches, 'n_batches', 1, allow_none=True)
     if not isinstance(layers, bool): raise TypeError(f"layers must be True or False, got {layers!r}")
     records, learners = [], []
-    for _ in progress_bar(range(n), leave=False):
+    for _ in range(n): # no progress bar: a check prints nothing of its own
         seed_everything(seed)
         learn = make_learner()
         if not is_learner(learn): raise TypeError(f"make_learner must return a fastai Learner, got {type(learn).__name__}")
