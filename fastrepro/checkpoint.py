@@ -11,8 +11,8 @@ import torch
 from fastai.callback.core import Callback
 from fastai.callback.schedule import ParamScheduler
 from fastai.torch_core import get_model
-from .core import (find_dls, check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects,
-                            RNGState, get_rng_state, set_rng_state, atomic_write_dir, read_json)
+from .core import (find_dls, check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects, RNGState, get_rng_state, set_rng_state)
+from .files import atomic_write_dir, read_json
 from .env import repro_env
 
 # %% auto #0

@@ -14,7 +14,8 @@ from fastai.vision.all import (ImageDataLoaders, get_image_files, Resize, vision
                                resnet18, resnet34, resnet50)
 from fastai.data.external import fastai_cfg
 from fastprogress.fastprogress import progress_bar
-from .core import seed_everything, reseed_dls, keep_rng, check_seed, atomic_write_text
+from .core import seed_everything, reseed_dls, keep_rng, check_seed
+from .files import atomic_write_text
 from .data import get_pets, synth_pets, is_cat, is_stand_in
 from .fingerprint import RunRecorder, RunDiff, compare_runs
 

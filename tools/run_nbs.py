@@ -49,10 +49,8 @@ def execute(fn:Path, skip:set):
     def no_eval(cell):
         if cell.cell_type != 'code': return True
         d = directives(cell.source)
-        if skip & d or ('eval' in d and 'false' in d):
-            cell.outputs, cell.execution_count = [], None
-            return True
-        return False
+        cell.outputs, cell.execution_count = [], None # execnb replaces outputs only when a cell shows something
+        return bool(skip & d or ('eval' in d and 'false' in d))
     cwd = os.getcwd()
     try:
         os.chdir(fn.parent)
