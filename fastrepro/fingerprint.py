@@ -64,15 +64,19 @@ _WHY = { # stream -> case -> (likely cause, remedy)
                     "DataLoader draws its shuffle order from a private stream that `set_seed` does not reach)",
                     "call `seed_everything(seed); reseed_dls(dls, seed)` before each training, or build new DataLoaders "
                     "after seeding"),
-        'global': ("something drew random numbers between seeding and training (`lr_find`, `show_batch`, `one_batch`, "
-                   "`summary`, `get_preds`...), or the runs were seeded differently",
-                   "seed right before training, and wrap such calls in `keep_rng(learn)`"),
+        'global': ("the runs were not seeded (or seeded differently) before the DataLoaders were built, or something "
+                   "drew random numbers between seeding and training (`lr_find`, `show_batch`, `one_batch`, `summary`, "
+                   "`get_preds`...)",
+                   "call `seed_everything(seed)` before building each run's DataLoaders and model, and wrap calls that "
+                   "draw random numbers in `keep_rng(learn)`"),
         'unseeded': ("the batches were built from a random source that no seed reaches (a transform or sampler with its "
                      "own generator), or the number of worker processes differs",
-                     "draw augmentation randomness from the global RNGs (or seed its generator), and pin `num_workers`"),
+                     "draw augmentation randomness from the global RNGs (or seed its generator), and pin `num_workers` or "
+                     "give each item its own stream with `invariant_items(dls, seed)`"),
         'unseeded gpu': ("the batches were built from a random source that no seed reaches (a transform or sampler with "
                          "its own generator), the number of worker processes differs, or a nondeterministic GPU augmentation",
-                         "draw augmentation randomness from the global RNGs (or seed its generator), and pin `num_workers`")},
+                         "draw augmentation randomness from the global RNGs (or seed its generator), and pin `num_workers` or "
+                         "give each item its own stream with `invariant_items(dls, seed)`")},
     'forward': {
         'cpu': ("a layer draws random numbers from an unseeded source in its forward pass, or the number of CPU threads "
                 "differs", "draw noise from the global torch RNG (or a generator seeded from your seed), and pin "
