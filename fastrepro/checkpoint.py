@@ -4,23 +4,23 @@
 
 # %% ../nbs/06_checkpoint.ipynb #f62a7b75
 from __future__ import annotations
-import os, io, json, time, base64, hashlib, random, signal, threading, warnings
+import os, io, json, time, hashlib, signal, threading, warnings
+from contextlib import contextmanager
 from pathlib import Path
-import numpy as np
 import torch
 from fastai.callback.core import Callback, CancelFitException, CancelEpochException
 from fastai.callback.schedule import ParamScheduler
-from fastai.callback.tracker import TrackerCallback, SaveModelCallback, EarlyStoppingCallback, ReduceLROnPlateau
-from fastai.callback.fp16 import MixedPrecision
-from fastai.callback.training import GradientAccumulation
 from fastai.torch_core import get_model
 from fastcore.basics import patch
 from functools import partial
-from .core import (find_dls, check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects, loader_workers,
+from .core import (check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects, loader_workers,
                             RNGState, get_rng_state, set_rng_state)
 from .files import atomic_write_dir, read_json
 from .items import items_seed
 from .env import repro_env
+from .state import (StateError, check_field, is_int, all_of, rng_json, rng_from_json, data_diff, optimizer_kind,
+                             learner_state, callback_states, set_callback_states, check_model, param_groups, check_opt_kind,
+                             check_opt_state, check_loop, set_learner_state, set_recorder)
 
 # %% auto #0
 __all__ = ['save_checkpoint', 'load_checkpoint', 'ReproCheckpoint']
@@ -33,121 +33,6 @@ _MAX_EPOCH = 2**31 # beyond any real run: a bigger epoch (or batch) is a damaged
 def _random_file(rank:int) -> str: return f'random-rank{rank}.json'
 
 def _err(e) -> str|None: return None if e is None else f"{type(e).__name__}: {e}"
-
-# %% ../nbs/06_checkpoint.ipynb #3aed63bc
-def _as_weights_only(o, where:str='state'):
-    "`o` as plain tensors, numbers, strings, `None`, lists, tuples and dicts, the types `weights_only` loading allows."
-    if isinstance(o, torch.Tensor): return o.detach().as_subclass(torch.Tensor).cpu()
-    if isinstance(o, np.generic): return o.item() # before float: np.float64 is a float, and pickles as a NumPy object
-    if o is None or isinstance(o, (bool, int, float, str)): return o
-    if isinstance(o, np.ndarray): return torch.from_numpy(o.copy())
-    if isinstance(o, dict):
-        bad = [k for k in o if not isinstance(k, (str, int))]
-        if bad: raise TypeError(f"cannot store {where}: key {bad[0]!r} is not a str or int")
-        return {k: _as_weights_only(v, f'{where}[{k!r}]') for k, v in o.items()}
-    if isinstance(o, tuple): return tuple(_as_weights_only(v, f'{where}[{i}]') for i, v in enumerate(o))
-    if isinstance(o, (list, range)) or type(o).__name__ == 'L': return [_as_weights_only(v, f'{where}[{i}]') for i, v in enumerate(o)]
-    raise TypeError(f"cannot store {where}: a {type(o).__name__} is not a tensor, number, string, list or dict")
-
-# %% ../nbs/06_checkpoint.ipynb #2a1da515
-def _b64(t:torch.Tensor) -> str: return base64.b64encode(t.cpu().numpy().tobytes()).decode()
-def _unb64(s:str) -> torch.Tensor: return torch.frombuffer(bytearray(base64.b64decode(s, validate=True)), dtype=torch.uint8).clone()
-
-def _python_json(st:tuple) -> dict: return dict(version=st[0], state=list(st[1]), gauss_next=st[2])
-def _python_tuple(d:dict) -> tuple: return (d['version'], tuple(d['state']), d['gauss_next'])
-
-def _n_items(dl): return len(dl.dataset) if hasattr(dl.dataset, '__len__') else None
-
-def _rng_json(st:RNGState, rank:int=0, epoch_start:tuple|None=None) -> dict:
-    "The `RNGState` `st` (from `get_rng_state(learn)`) as JSON-able data; its DataLoaders are kept by position."
-    kind, key, pos, has_gauss, cached = st.numpy
-    return dict(format='fastrepro-random', version=_VERSION, rank=rank, python=_python_json(st.python),
-                # inside an epoch: the training loader's `rng` before the epoch drew its order, to draw it again
-                train_rng_at_epoch_start=None if epoch_start is None else _python_json(epoch_start),
-                numpy=dict(kind=kind, key=key.tolist(), pos=int(pos), has_gauss=int(has_gauss), cached_gaussian=float(cached)),
-                torch=_b64(st.torch), cuda=[_b64(s) for s in st.cuda], cuda_seed=st.cuda_seed, flags=st.flags, env=st.env,
-                dataloaders=[dict(type=type(dl).__name__, n=_n_items(dl), rng=_python_json(s)) for dl, s in st.dls])
-
-# %% ../nbs/06_checkpoint.ipynb #9aad2faa
-def _step_name(f) -> str: return getattr(f, '__name__', None) or _step_name(f.func) # a `partial` names its function
-
-def _optimizer_kind(learn) -> dict:
-    "How `learn`'s optimizer steps: its class, step functions and hyper-parameters (but the learning rate), as `opt_func` makes it."
-    # a new one rather than `learn.opt`, whose momentum and learning rate the schedule has moved
-    opt = learn.opt_func(learn.splitter(get_model(learn.model)), lr=learn.lr)
-    inner = getattr(opt, 'opt', None) # OptimWrapper and Lookahead wrap another optimizer
-    kind = dict(name=_step_name(learn.opt_func), type=type(opt).__name__ + (f'({type(inner).__name__})' if inner is not None else ''),
-                steps=[_step_name(f) for f in getattr(opt, 'cbs', [])], hypers={k: v for k, v in opt.hypers[0].items() if k != 'lr'})
-    return json.loads(json.dumps(kind, default=repr)) # as read back from checkpoint.json
-
-def _learner_state(learn) -> tuple[dict, dict]:
-    "`learn`'s model and optimizer (fastai's `learn.save` layout) and its training-loop state, as plain data."
-    model = get_model(learn.model)
-    state = {'model': _as_weights_only(model.state_dict(), 'model')}
-    if learn.opt is not None: state['opt'] = _as_weights_only(learn.opt.state_dict(), 'optimizer state')
-    rec = getattr(learn, 'recorder', None)
-    params = list(model.parameters())
-    loop = dict(grads=[p.grad is not None for p in params],
-                # grads are zero after a step; not under gradient accumulation, which sums them over batches
-                grad_values={i: _as_weights_only(p.grad) for i, p in enumerate(params) if p.grad is not None and p.grad.any()},
-                requires_grad=[p.requires_grad for p in params],
-                frozen_idx=getattr(learn.opt, 'frozen_idx', None),
-                train_iter=getattr(learn, 'train_iter', 0), pct_train=float(getattr(learn, 'pct_train', 0.)))
-    if rec is not None and hasattr(rec, 'values'):
-        loop['recorder'] = _as_weights_only(dict(values=rec.values, lrs=rec.lrs, losses=rec.losses, iters=rec.iters,
-                                                 smooth_count=rec.smooth_loss.count, smooth_val=rec.smooth_loss.val), 'recorder')
-    return state, loop
-
-# %% ../nbs/06_checkpoint.ipynb #f7358b68
-# fastai's callbacks that keep nothing from batch to batch or epoch to epoch
-_STATELESS = {'TrainEvalCallback', 'Recorder', 'CastToTensor', 'ProgressCallback', 'ShowGraphCallback', 'SkipToEpoch',
-              'BnFreeze', 'GradientClip', 'MixUp', 'CutMix', 'ChannelsLast', 'DistributedTrainer'}
-
-def _state_attrs(cb) -> tuple|None:
-    "The attributes in which one of fastai's stateful callbacks keeps its state."
-    if isinstance(cb, SaveModelCallback): return ('best', 'new_best', 'last_saved_path')
-    if isinstance(cb, (EarlyStoppingCallback, ReduceLROnPlateau)): return ('best', 'new_best', 'wait')
-    if isinstance(cb, TrackerCallback): return ('best', 'new_best')
-    if isinstance(cb, GradientAccumulation): return ('count',)
-    if isinstance(cb, ParamScheduler): return ('hps',)
-    if isinstance(cb, MixedPrecision): return ('scales',) # and the learner's grad scaler
-    return None
-
-# on the class: a callback's attribute lookup falls back to the learner's, and the model's `state_dict`
-def _has_state_dict(cb) -> bool: return all(callable(getattr(type(cb), f, None)) for f in ('state_dict', 'load_state_dict'))
-
-def _callback_states(learn) -> tuple[list, list]:
-    "`(class name, state)` of each of `learn`'s callbacks that has state, and the names of those whose state is unknown."
-    states, unknown = [], []
-    for cb in learn.cbs:
-        name, attrs = type(cb).__name__, _state_attrs(cb)
-        if attrs is not None:
-            st = {a: getattr(cb, a) for a in attrs if hasattr(cb, a)}
-            if st.get('last_saved_path') is not None: st['last_saved_path'] = str(st['last_saved_path'])
-            if isinstance(cb, MixedPrecision) and getattr(learn, 'scaler', None) is not None: st['scaler'] = learn.scaler.state_dict()
-        elif _has_state_dict(cb):
-            st = cb.state_dict()
-            if not st: continue # nothing to put back
-        else:
-            known = (name in _STATELESS and type(cb).__module__.startswith('fastai.')) or isinstance(cb, (ReproCheckpoint, _Resume))
-            if not known: unknown.append(name)
-            continue
-        states.append([name, _as_weights_only(st, f'the state of callback {name}')])
-    return states, unknown
-
-def _set_callback_states(learn, saved:list) -> list:
-    "Put each saved state back into the next callback of its class; return the names of states no callback took."
-    pending = list(saved)
-    for cb in learn.cbs:
-        i = next((i for i, (n, _) in enumerate(pending) if n == type(cb).__name__), None)
-        if i is None: continue
-        st = dict(pending.pop(i)[1])
-        if _state_attrs(cb) is None: cb.load_state_dict(st); continue
-        scaler = st.pop('scaler', None)
-        if scaler and getattr(learn, 'scaler', None) is not None: learn.scaler.load_state_dict(scaler)
-        if st.get('last_saved_path') is not None: st['last_saved_path'] = Path(st['last_saved_path'])
-        for k, v in st.items(): setattr(cb, k, v)
-    return [n for n, _ in pending]
 
 # %% ../nbs/06_checkpoint.ipynb #671d370c
 def _sha256(b:bytes) -> str: return hashlib.sha256(b).hexdigest()
@@ -237,17 +122,17 @@ def save_checkpoint(learn, # the fastai `Learner` to save
     if pos['batch'] and ws > 1:
         raise ValueError("checkpoints inside an epoch are for runs in one process: in a distributed run, save at the end of an epoch")
     seed = last_seed() if seed is None else check_seed(seed)
-    cb_states, unknown = _callback_states(learn)
+    cb_states, unknown = callback_states(learn, skip=(ReproCheckpoint, _Resume))
     msgs = _mid_epoch_warnings(learn) if pos['batch'] else []
     if unknown: msgs.append(f"fastrepro does not know the state of callback(s) {', '.join(unknown)}: if they keep state across "
                             "batches or epochs, give them state_dict/load_state_dict methods, or a resumed run will not replay this one")
     if msgs and rank == 0: warnings.warn(f"checkpoint {name}: " + '; '.join(msgs))
     # in a distributed run every rank calls this: each sends its own random state, rank 0 writes the checkpoint
-    randoms = gather_objects(_rng_json(get_rng_state(learn), rank, epoch_start) if with_random else None)
+    randoms = gather_objects(rng_json(get_rng_state(learn), rank, epoch_start) if with_random else None)
     err = None
     if rank == 0:
         try:
-            state, loop = _learner_state(learn) # the model unwrapped from DDP (`get_model`), as on every rank
+            state, loop = learner_state(learn) # the model unwrapped from DDP (`get_model`), as on every rank
             loop['callbacks'] = cb_states
             files = {_MODEL: _torch_bytes(state), _LOOP: _torch_bytes(loop)}
             if with_random:
@@ -255,7 +140,7 @@ def save_checkpoint(learn, # the fastai `Learner` to save
             meta = dict(format=_FORMAT, version=_VERSION, **pos, n_epoch=getattr(learn, 'n_epoch', None),
                         scheduled=any(isinstance(cb, ParamScheduler) for cb in learn.cbs), seed=seed,
                         world_size=ws, random_ranks=list(range(ws)) if with_random else [], has_opt='opt' in state,
-                        optimizer=_optimizer_kind(learn), model_digest=model_digest(get_model(learn.model)),
+                        optimizer=optimizer_kind(learn), model_digest=model_digest(get_model(learn.model)),
                         env=dict(repro_env(learn)), saved_at=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
             _write_checkpoint(dest, files, meta)
         except Exception as e: err = e
@@ -268,39 +153,38 @@ def save_checkpoint(learn, # the fastai `Learner` to save
 # %% ../nbs/06_checkpoint.ipynb #a6e94631
 def _fail(d, msg): raise ValueError(f"checkpoint {d} {msg}; the learner and the random state were left untouched")
 
+@contextmanager
+def _refusing(d):
+    "Refuse checkpoint `d` for the reason of any `StateError` the checks of `fastrepro.state` raise in this block."
+    try: yield
+    except StateError as e: _fail(d, str(e))
+
 def _check(d, ok:bool, where:str, want:str, got=None):
     "Refuse checkpoint `d` unless `ok`: its field `where` should be `want`."
-    if ok: return
-    r = repr(got)
-    _fail(d, f"is malformed: {where} should be {want}, not {type(got).__name__} {r[:40]}{'…' if len(r) > 40 else ''}")
-
-def _is_int(o, lo:int, hi:int) -> bool: return isinstance(o, int) and not isinstance(o, bool) and lo <= o < hi
-def _is_num(o) -> bool: return isinstance(o, (int, float)) and not isinstance(o, bool)
-def _is_scalar(o) -> bool: return _is_num(o) or (isinstance(o, torch.Tensor) and o.dim() == 0)
-def _all(o, f) -> bool: return isinstance(o, list) and all(f(x) for x in o)
+    with _refusing(d): check_field(ok, where, want, got)
 
 # %% ../nbs/06_checkpoint.ipynb #f85235dc
 def _check_meta(d, m:dict):
     "Every field of `checkpoint.json` that loading uses has the type and range `save_checkpoint` writes."
     def need(k, ok, want): _check(d, ok, f"{_META} field {k!r}", want, m.get(k))
-    need('epoch', _is_int(m.get('epoch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
-    need('batch', _is_int(m.get('batch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
+    need('epoch', is_int(m.get('epoch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
+    need('batch', is_int(m.get('batch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
     if m['batch']: # inside an epoch: where, and in batches of what size
-        need('n_iter', _is_int(m.get('n_iter'), m['batch'], _MAX_EPOCH), f"an int in [{m['batch']}, {_MAX_EPOCH}) (the batches per epoch)")
-        need('bs', m.get('bs') is None or _is_int(m['bs'], 1, _MAX_EPOCH), 'null or an int >= 1')
-    need('n_epoch', m.get('n_epoch') is None or _is_int(m['n_epoch'], 1, _MAX_EPOCH), 'null or an int >= 1')
+        need('n_iter', is_int(m.get('n_iter'), m['batch'], _MAX_EPOCH), f"an int in [{m['batch']}, {_MAX_EPOCH}) (the batches per epoch)")
+        need('bs', m.get('bs') is None or is_int(m['bs'], 1, _MAX_EPOCH), 'null or an int >= 1')
+    need('n_epoch', m.get('n_epoch') is None or is_int(m['n_epoch'], 1, _MAX_EPOCH), 'null or an int >= 1')
     for k in ('scheduled', 'has_opt'): need(k, isinstance(m.get(k), bool), 'true or false')
-    need('seed', m.get('seed') is None or _is_int(m['seed'], 0, 2**32), 'null or an int in [0, 2**32)')
-    need('world_size', _is_int(m.get('world_size'), 1, 2**20), 'an int >= 1')
+    need('seed', m.get('seed') is None or is_int(m['seed'], 0, 2**32), 'null or an int in [0, 2**32)')
+    need('world_size', is_int(m.get('world_size'), 1, 2**20), 'an int >= 1')
     need('random_ranks', m.get('random_ranks') in ([], list(range(m['world_size']))), f"[] or [0, ..., {m['world_size']-1}]")
     need('env', isinstance(m.get('env'), dict), 'an object')
     o = m.get('optimizer')
     need('optimizer', o is None or (isinstance(o, dict) and isinstance(o.get('name'), str) and isinstance(o.get('type'), str)
-                                    and _all(o.get('steps'), lambda x: isinstance(x, str)) and isinstance(o.get('hypers'), dict)),
+                                    and all_of(o.get('steps'), lambda x: isinstance(x, str)) and isinstance(o.get('hypers'), dict)),
          'null or an object {name, type, steps, hypers}')
     f = m.get('files')
     need('files', isinstance(f, dict) and all(isinstance(v, dict) and isinstance(v.get('sha256'), str)
-                                              and _is_int(v.get('bytes'), 0, 2**40) for v in f.values()),
+                                              and is_int(v.get('bytes'), 0, 2**40) for v in f.values()),
          'an object {sha256, bytes} per file')
 
 def _read_meta(d:Path) -> dict:
@@ -337,208 +221,9 @@ def _read_random(d:Path, meta:dict, fn:str):
     if _json_bytes(rs) != b: _fail(d, f"is corrupt: {fn} is not the file its checksum was computed on")
     return rs
 
-# %% ../nbs/06_checkpoint.ipynb #dcf55b8b
-def _check_model(d, model, saved):
-    _check(d, isinstance(saved, dict) and all(isinstance(v, torch.Tensor) for v in saved.values()),
-           f"{_MODEL}['model']", 'a dict of tensors', saved)
-    live = model.state_dict()
-    missing, extra = [k for k in live if k not in saved], [k for k in saved if k not in live]
-    shapes = [f"{k}: {tuple(saved[k].shape)} saved, {tuple(v.shape)} here" for k, v in live.items()
-              if k in saved and (saved[k].shape != v.shape or saved[k].dtype != v.dtype)]
-    if missing or extra or shapes:
-        why = '; '.join(filter(None, [f"missing {missing[:3]}" if missing else '', f"unexpected {extra[:3]}" if extra else '',
-                                      f"different shapes {shapes[:3]}" if shapes else '']))
-        _fail(d, f"is from a different model ({why})")
-
-def _new_optimizer(learn):
-    "The optimizer `fit` creates for `learn` (fastai's `create_opt`), made aside: `learn` does not change."
-    return learn.opt_func(learn.splitter(get_model(learn.model)), lr=learn.lr)
-
-def _param_groups(learn) -> list:
-    # from the optimizer, which turns the default splitter's flat list of parameters into one group
-    opt = learn.opt if learn.opt is not None else _new_optimizer(learn)
-    return [list(pg) for pg in opt.param_lists]
-
-# %% ../nbs/06_checkpoint.ipynb #4d6442bc
-def _kind_text(k:dict, steps:bool) -> str:
-    hypers = ', '.join(f"{a}={b}" for a, b in k['hypers'].items())
-    return f"{k['name']} ({k['type']}{' ' + '+'.join(k['steps']) if steps else ''}; {hypers})"
-
-def _check_opt_kind(d, learn, saved:dict|None):
-    "Refuse to load an optimizer state into another kind of optimizer."
-    if saved is None: return
-    now = _optimizer_kind(learn)
-    same = lambda k: (k['type'], k['steps'], k['hypers'])
-    if same(saved) == same(now): return
-    steps = (saved['name'], saved['hypers']) == (now['name'], now['hypers'])
-    _fail(d, f"was saved with optimizer {_kind_text(saved, steps)} and this learner's is {_kind_text(now, steps)}: "
-             "build the learner with the same opt_func, or pass opt=False to load the rest without the optimizer")
-
-def _check_opt_state(d, groups:list, opt):
-    w = f"{_MODEL}['opt']"
-    _check(d, isinstance(opt, dict), w, 'a dict', opt)
-    if 'hypers' not in opt: # a wrapped torch optimizer, which checks its own state when it loads it
-        pgs = opt.get('param_groups')
-        _check(d, _all(pgs, lambda g: isinstance(g, dict) and _all(g.get('params'), lambda i: _is_int(i, 0, 2**40))),
-               f"{w}['param_groups']", 'a list of groups of parameter indices', pgs)
-        _check(d, isinstance(opt.get('state'), dict), f"{w}['state']", 'a dict', opt.get('state'))
-        sizes = [len(pg['params']) for pg in pgs]
-        if sizes != [len(pg) for pg in groups]:
-            _fail(d, f"holds an optimizer with parameter groups of sizes {sizes}; this learner's are {[len(pg) for pg in groups]}")
-        return
-    params = [p for pg in groups for p in pg]
-    hy, st = opt['hypers'], opt.get('state')
-    _check(d, _all(hy, lambda h: isinstance(h, dict) and all(isinstance(k, str) and (v is None or isinstance(v, (bool, int, float, str)))
-                                                            for k, v in h.items())), f"{w}['hypers']", 'a list of dicts of numbers', hy)
-    _check(d, _all(st, lambda s: isinstance(s, dict) and all(isinstance(k, str) for k in s)), f"{w}['state']", 'a list of dicts', st)
-    if len(hy) != len(groups) or len(st) != len(params):
-        _fail(d, f"holds an optimizer for {len(hy)} parameter groups and {len(st)} parameters; "
-                 f"this learner has {len(groups)} and {len(params)}")
-    for i, (p, s) in enumerate(zip(params, st)):
-        for k, v in s.items():
-            if not isinstance(v, torch.Tensor): _check(d, v is None or isinstance(v, (bool, int, float)), f"{w}['state'][{i}][{k!r}]", 'a tensor or a number', v)
-            elif v.dim() and (v.shape != p.shape or v.dtype != p.dtype):
-                _fail(d, f"holds optimizer state {k!r} of shape {tuple(v.shape)} ({v.dtype}) for parameter {i} of shape {tuple(p.shape)} ({p.dtype})")
-    for k in set(opt) - {'hypers', 'state'}: # fastai's Lookahead (`ranger`) adds its step count and slow weights
-        ok = {'count': lambda v: _is_int(v, 0, 2**62),
-              'slow_weights': lambda v: v is None or _all(v, lambda pg: _all(pg, lambda t: isinstance(t, torch.Tensor)))}.get(k)
-        _check(d, ok is not None and ok(opt[k]), f"{w}[{k!r}]", "Lookahead's 'count' or 'slow_weights'", opt[k])
-
-# %% ../nbs/06_checkpoint.ipynb #92126cc5
-_STATEFUL = {'SaveModelCallback', 'EarlyStoppingCallback', 'ReduceLROnPlateau', 'TrackerCallback', 'GradientAccumulation',
-              'ParamScheduler', 'MixedPrecision'}
-
-def _callbacks_ok(v) -> bool:
-    "Is `v` a list of `[class name, state]` pairs, the states of fastai's callbacks with their types?"
-    num_list = lambda o: _all(o, _is_scalar)
-    kinds = dict(best=lambda o: o is None or _is_scalar(o), new_best=lambda o: isinstance(o, bool), wait=lambda o: _is_int(o, 0, 2**62),
-                 count=lambda o: _is_int(o, 0, 2**62), last_saved_path=lambda o: o is None or isinstance(o, str), scales=num_list,
-                 hps=lambda o: isinstance(o, dict) and all(num_list(x) for x in o.values()),
-                 scaler=lambda o: isinstance(o, dict) and all(_is_scalar(x) for x in o.values()))
-    def ok(pair):
-        if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], dict)): return False
-        # fastai's callbacks have these fields; a callback's own `state_dict` may hold any plain data
-        return pair[0] not in _STATEFUL or all(k in kinds and kinds[k](x) for k, x in pair[1].items())
-    return _all(v, ok)
-
-def _check_loop(d, loop, params:list):
-    n = len(params)
-    _check(d, isinstance(loop, dict), _LOOP, 'a dict', loop)
-    for k in ('grads', 'requires_grad'):
-        v = loop.get(k)
-        _check(d, _all(v, lambda x: isinstance(x, bool)) and len(v) == n, f"{_LOOP}[{k!r}]", f"a list of {n} booleans", v)
-    gv = loop.get('grad_values', {})
-    _check(d, isinstance(gv, dict) and all(_is_int(i, 0, n) and loop['grads'][i] and isinstance(t, torch.Tensor)
-                                           and t.shape == params[i].shape and t.dtype == params[i].dtype for i, t in gv.items()),
-           f"{_LOOP}['grad_values']", "a dict of grads (parameter index: tensor of the parameter's shape)", gv)
-    fi = loop.get('frozen_idx')
-    _check(d, fi is None or _is_int(fi, 0, 2**20), f"{_LOOP}['frozen_idx']", 'None or an int >= 0', fi)
-    _check(d, _is_int(loop.get('train_iter', 0), 0, 2**62), f"{_LOOP}['train_iter']", 'an int >= 0', loop.get('train_iter'))
-    _check(d, _is_num(loop.get('pct_train', 0.)), f"{_LOOP}['pct_train']", 'a number', loop.get('pct_train'))
-    _check(d, _callbacks_ok(loop.get('callbacks', [])), f"{_LOOP}['callbacks']", '[class name, state] pairs', loop.get('callbacks'))
-    rec = loop.get('recorder')
-    if rec is None: return
-    _check(d, isinstance(rec, dict), f"{_LOOP}['recorder']", 'a dict', rec)
-    for k, ok, want in (('values', lambda v: _all(v, lambda r: _all(r, lambda x: x is None or _is_scalar(x))), 'a list of lists of numbers'),
-                        ('lrs', lambda v: _all(v, _is_scalar), 'a list of numbers'),
-                        ('losses', lambda v: _all(v, _is_scalar), 'a list of numbers'),
-                        ('iters', lambda v: _all(v, lambda x: _is_int(x, 0, 2**62)), 'a list of ints'),
-                        ('smooth_count', lambda v: _is_int(v, 0, 2**62), 'an int >= 0'),
-                        ('smooth_val', _is_scalar, 'a number')):
-        _check(d, ok(rec.get(k)), f"{_LOOP}['recorder'][{k!r}]", want, rec.get(k))
-
 # %% ../nbs/06_checkpoint.ipynb #337c4bda
-def _python_ok(o) -> bool:
-    "Is `o` the JSON of a `random.getstate()`?"
-    return (isinstance(o, dict) and _is_int(o.get('version'), 0, 100) and (o.get('gauss_next') is None or _is_num(o['gauss_next']))
-            and _all(o.get('state'), lambda x: _is_int(x, 0, 2**32+1)) and len(o['state']) == 625)
-
-def _numpy_ok(o) -> bool:
-    "Is `o` the JSON of a `np.random.get_state()`?"
-    return (isinstance(o, dict) and o.get('kind') == 'MT19937' and _all(o.get('key'), lambda x: _is_int(x, 0, 2**32))
-            and len(o['key']) == 624 and _is_int(o.get('pos'), 0, 625) and o.get('has_gauss') in (0, 1)
-            and _is_num(o.get('cached_gaussian')))
-
-def _rng_state(d, learn, rs, mid_epoch:bool) -> tuple[RNGState, tuple|None]:
-    "Check the saved random state `rs` field by field; return the `RNGState` to restore and the training loader's `rng` at the epoch's start."
-    live, loaders = get_rng_state(), find_dls(learn)
-    _check(d, isinstance(rs, dict), 'the random state', 'an object', rs)
-    def need(k, ok, want): _check(d, ok, f"the random state's {k!r}", want, rs.get(k))
-    need('python', _python_ok(rs.get('python')), "Python's generator state")
-    need('numpy', _numpy_ok(rs.get('numpy')), "NumPy's generator state")
-    need('torch', isinstance(rs.get('torch'), str), 'a base64 string')
-    need('cuda', _all(rs.get('cuda'), lambda s: isinstance(s, str)), 'a list of base64 strings')
-    need('cuda_seed', _is_int(rs.get('cuda_seed'), 0, 2**64), 'an int in [0, 2**64)')
-    need('flags', isinstance(rs.get('flags'), dict) and set(rs['flags']) == set(live.flags) and _all(list(rs['flags'].values()), lambda v: isinstance(v, bool)),
-         f"true or false for each of {sorted(live.flags)}")
-    # only the variables fastrepro sets: a checkpoint must not be able to set any other (LD_PRELOAD, say)
-    need('env', isinstance(rs.get('env'), dict) and set(rs['env']) <= set(live.env) and all(v is None or isinstance(v, str) for v in rs['env'].values()),
-         f"an object with some of {sorted(live.env)}")
-    need('dataloaders', _all(rs.get('dataloaders'), lambda o: isinstance(o, dict) and _python_ok(o.get('rng'))
-                                                       and (o.get('n') is None or _is_int(o['n'], 0, 2**62))), "each DataLoader's rng and length")
-    es = rs.get('train_rng_at_epoch_start')
-    need('train_rng_at_epoch_start', _python_ok(es) if mid_epoch else es is None,
-         "Python's generator state (this checkpoint is inside an epoch)" if mid_epoch else 'null (this checkpoint is between epochs)')
-    if len(rs['dataloaders']) != len(loaders):
-        _fail(d, f"holds the state of {len(rs['dataloaders'])} DataLoaders; this learner has {len(loaders)}")
-    n = rs['numpy']
-    st = RNGState(python=_python_tuple(rs['python']), numpy=(n['kind'], np.array(n['key'], dtype=np.uint32), n['pos'], n['has_gauss'], float(n['cached_gaussian'])),
-                  torch=None, cuda=[], flags=dict(rs['flags']), env=dict(rs['env']), cuda_seed=rs['cuda_seed'],
-                  dls=[(dl, _python_tuple(o['rng'])) for dl, o in zip(loaders, rs['dataloaders'])],
-                  threads=0, workers=[]) # no thread or worker check here: the checkpoint compares the whole environment itself
-    try: # into throwaway generators, which check what they are given
-        random.Random().setstate(st.python)
-        for _, s in st.dls: random.Random().setstate(s)
-        if es is not None: random.Random().setstate(_python_tuple(es))
-        np.random.RandomState().set_state(st.numpy)
-        st.torch = _unb64(rs['torch'])
-        torch.Generator().set_state(st.torch)
-        st.cuda = [_unb64(s) for s in rs['cuda']]
-    except (TypeError, ValueError, OverflowError, RuntimeError) as e: _fail(d, f"holds a random state that does not load ({type(e).__name__}: {e})")
-    _check(d, all(len(s) == 16 for s in st.cuda), "the random state's 'cuda'", 'states of 16 bytes (seed and offset)', rs['cuda'])
-    return st, None if es is None else _python_tuple(es)
-
-def _data_diff(rs:dict, learn) -> list:
-    "The DataLoaders whose number of items differs from the saved run's."
-    now = [_n_items(dl) for dl in find_dls(learn)]
-    return [f"DataLoader {i} had {o['n']} items, has {n}" for i, (o, n) in enumerate(zip(rs['dataloaders'], now)) if o['n'] != n]
-
 def _env_diff(saved:dict, now:dict) -> list:
     return [f"{k} was {saved[k]!r}, is {now[k]!r}" for k in saved if k in now and saved[k] != now[k]]
-
-# %% ../nbs/06_checkpoint.ipynb #603c051f
-def _to_device(o, device):
-    if isinstance(o, torch.Tensor): return o.to(device)
-    if isinstance(o, dict): return {k: _to_device(v, device) for k, v in o.items()}
-    return o
-
-def _set_learner_state(learn, state:dict, loop:dict, with_opt:bool):
-    model = get_model(learn.model)
-    model.load_state_dict(state['model'])
-    if with_opt and 'opt' in state:
-        if learn.opt is None: learn.create_opt()
-        opt = state['opt']
-        if 'hypers' in opt:
-            params = [p for pg in learn.opt.param_lists for p in pg]
-            # where fit will move the model, as fastai's `learn.load` does
-            device = getattr(learn.dls, 'device', None)
-            opt = dict(opt, hypers=type(learn.opt.hypers)(opt['hypers']),
-                       state=[_to_device(st, device or p.device) for p, st in zip(params, opt['state'])])
-        learn.opt.load_state_dict(opt)
-        if loop.get('frozen_idx') is not None and hasattr(learn.opt, 'frozen_idx'): learn.opt.frozen_idx = loop['frozen_idx']
-    elif with_opt: learn.opt = None # saved before any optimizer existed: fit will create a fresh one, as it did then
-    values = loop.get('grad_values', {})
-    for i, (p, g, rg) in enumerate(zip(model.parameters(), loop['grads'], loop['requires_grad'])):
-        p.requires_grad_(rg)
-        # fastai zeroes grads rather than dropping them, and its optimizer steps every parameter that holds one
-        p.grad = (values[i].to(p.device) if i in values else torch.zeros_like(p)) if g else None
-
-def _set_recorder(learn, saved:dict|None):
-    rec = getattr(learn, 'recorder', None)
-    if saved is None or rec is None: return
-    rec.values, rec.lrs, rec.iters = [list(v) for v in saved['values']], list(saved['lrs']), list(saved['iters'])
-    rec.losses = list(saved['losses'])
-    rec.smooth_loss.count, rec.smooth_loss.val = saved['smooth_count'], saved['smooth_val']
 
 # %% ../nbs/06_checkpoint.ipynb #54414adb
 class _Resume(Callback):
@@ -575,8 +260,8 @@ class _Resume(Callback):
                           f"pass start_epoch={self.start} to fit/fit_one_cycle to resume exactly")
             return self._done()
         learn = self.learn
-        _set_recorder(learn, self.loop.get('recorder'))
-        missing = _set_callback_states(learn, self.loop.get('callbacks', []))
+        set_recorder(learn, self.loop.get('recorder'))
+        missing = set_callback_states(learn, self.loop.get('callbacks', []))
         if missing: warnings.warn(f"checkpoint {self.ckpt} holds the state of callback(s) {', '.join(missing)}, which this fit does not have")
         learn.train_iter = self.loop.get('train_iter', 0)
         if self.rng is not None: set_rng_state(self.rng) # undo any draw since load_checkpoint (a `show_batch`, say)
@@ -627,24 +312,26 @@ def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
     loop = _load_torch(d, _LOOP, _read_file(d, meta, _LOOP))
     _check(d, isinstance(state, dict) and 'model' in state, _MODEL, "a dict with a 'model'", state)
     model = get_model(learn.model)
-    _check_model(d, model, state['model'])
-    _check_loop(d, loop, list(model.parameters()))
+    with _refusing(d):
+        check_model(model, state['model'], f"{_MODEL}['model']")
+        check_loop(loop, list(model.parameters()), _LOOP)
     if meta['batch']:
         dl = learn.dls.train
         if (len(dl), dl.bs) != (meta['n_iter'], meta['bs']):
             _fail(d, f"was saved after batch {meta['batch']} of {meta['n_iter']} (of {meta['bs']} items) of an epoch; this learner's "
                      f"training loader has {len(dl)} batches of {dl.bs}: build the DataLoaders as the saved run did")
     if with_opt and 'opt' in state:
-        _check_opt_kind(d, learn, meta.get('optimizer'))
-        _check_opt_state(d, _param_groups(learn), state['opt'])
+        with _refusing(d):
+            check_opt_kind(learn, meta.get('optimizer'))
+            check_opt_state(param_groups(learn), state['opt'], f"{_MODEL}['opt']")
     rng = rs = epoch_start = None
     if rank in meta['random_ranks']:
         rs = _read_random(d, meta, _random_file(rank))
-        rng, epoch_start = _rng_state(d, learn, rs, bool(meta['batch']))
+        with _refusing(d): rng, epoch_start = rng_from_json(rs, learn, bool(meta['batch']))
     elif meta['batch']: _fail(d, "is inside an epoch but holds no random state: the epoch's order cannot be drawn again")
     else: warnings.warn(f"checkpoint {d} holds no random state: the weights and optimizer are restored, but the "
                         "following epochs will not replay the uninterrupted run")
-    diff = _env_diff(meta['env'], dict(repro_env(learn))) + (_data_diff(rs, learn) if rs is not None else [])
+    diff = _env_diff(meta['env'], dict(repro_env(learn))) + (data_diff(rs, learn) if rs is not None else [])
     if diff: warnings.warn(f"resume may not be bitwise exact, the environment differs from the one that saved {d.name}: "
                            + '; '.join(diff))
     return meta, state, loop, rng, epoch_start
@@ -667,9 +354,9 @@ def load_checkpoint(learn, # a `Learner` built exactly as the one that was saved
     if err is not None: raise err
     bad = [f"rank {r}: {m}" for r, m in enumerate(errs) if m]
     if bad: raise ValueError(f"checkpoint {d} could not be loaded on every rank ({'; '.join(bad)}); nothing was restored")
-    _set_learner_state(learn, state, loop, opt)
+    set_learner_state(learn, state, loop, opt)
     if rng is not None: set_rng_state(rng)
-    _set_recorder(learn, loop.get('recorder'))
+    set_recorder(learn, loop.get('recorder'))
     # as after a fit that trained up to the saved position
     learn.epoch = meta['epoch'] if meta['batch'] else max(meta['epoch'] - 1, 0)
     for cb in [cb for cb in learn.cbs if isinstance(cb, _Resume)]: cb._done()
