@@ -13,7 +13,7 @@ from fastai.callback.schedule import ParamScheduler
 from fastai.torch_core import get_model
 from fastcore.basics import patch
 from functools import partial
-from .core import (check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects, loader_workers,
+from .core import (check_seed, find_dls, model_digest, is_learner, last_seed, rank_world, gather_objects, loader_workers,
                             RNGState, get_rng_state, set_rng_state)
 from .files import atomic_write_dir, read_json
 from .items import items_seed
@@ -406,7 +406,8 @@ class ReproCheckpoint(Callback):
 
     def before_train(self):
         # where the epoch's order will be drawn from: what a checkpoint inside this epoch needs to draw it again
-        self._epoch_start, self._batch_started = self.dls.train.rng.getstate(), None
+        # find_dls looks through a DistributedDL to the loader that holds the `rng`
+        self._epoch_start, self._batch_started = find_dls(self.dls.train)[0].rng.getstate(), None
 
     def before_batch(self):
         if self.training: self._batch_started = self.iter

@@ -81,12 +81,27 @@ def _texts(outputs) -> list:
 _NUM = re.compile(r'(?<![\w.])-?(?:\d+\.\d+(?:e[-+]?\d+)?|\d+e[-+]?\d+|0x[0-9a-f]+|[0-9a-f]{8,64})(?![\w.])', re.I)
 def masked(t:str) -> str: return _NUM.sub('<n>', t)
 
-def compare(saved, fresh) -> tuple[list, list]:
-    "Cells whose text outputs differ exactly, and those that differ even with numbers and digests masked."
+def _env_masks(nbs_path:Path) -> tuple[list, list]:
+    "For each setting that differs from the saved environment: its saved and its current value, to be masked alike."
+    p = nbs_path/ENV_FILE
+    if not p.exists(): return [], []
+    saved, now = json.loads(p.read_text()), env_now()
+    def maskable(v): return isinstance(v, str) and len(v) >= 3 and not v.isdigit() # never a bare number: it would match anywhere
+    keys = [k for k in saved if k in now and saved[k] != now[k] and maskable(saved[k]) and maskable(now[k])]
+    return [(str(saved[k]), f'<env:{k}>') for k in keys], [(str(now[k]), f'<env:{k}>') for k in keys]
+
+def _mask_env(texts, masks): 
+    for old, new in masks: texts = [t.replace(old, new) for t in texts]
+    return texts
+
+def compare(saved, fresh, masks=([], [])) -> tuple[list, list]:
+    "Cells whose text outputs differ exactly, and those that differ even with numbers, digests and machine settings masked."
     exact, real = [], []
     for i, (a, b) in enumerate(zip(saved.cells, fresh.cells)):
         if a.cell_type != 'code': continue
         ta, tb = _texts(a.get('outputs', [])), _texts(b.get('outputs', []))
+        # an environment table shows the machine: where this machine differs, compare the table's shape, not its values
+        ta, tb = _mask_env(ta, masks[0]), _mask_env(tb, masks[1])
         if ta != tb:
             exact.append((i, ta, tb))
             if [masked(t) for t in ta] != [masked(t) for t in tb]: real.append((i, ta, tb))
@@ -108,7 +123,7 @@ def check(fns, skip, nbs_path) -> int:
     diffs = None
     for fn in fns:
         saved, fresh = read_nb(fn), execute(fn, skip)
-        exact, real = compare(saved, fresh)
+        exact, real = compare(saved, fresh, _env_masks(nbs_path))
         if not exact: print(f'  same outputs: {fn.name}'); continue
         if diffs is None: diffs = env_diffs(nbs_path)
         if not real and diffs:
