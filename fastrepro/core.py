@@ -4,16 +4,18 @@
 
 # %% ../nbs/00_core.ipynb #8df182f5
 from __future__ import annotations
-import os, random, warnings, numbers, copy, hashlib, tempfile
-from pathlib import Path
+import os, re, json, time, shutil, random, warnings, numbers, copy, hashlib, tempfile
+from pathlib import Path, PurePath
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['check_seed', 'seed_everything', 'last_seed', 'is_learner', 'find_dls', 'loader_workers', 'RNGState', 'digest_tensor',
-           'get_rng_state', 'set_rng_state', 'keep_rng', 'atomic_write_text', 'model_digest', 'seeded', 'reseed_dls']
+__all__ = ['check_seed', 'seed_everything', 'last_seed', 'is_learner', 'find_dls', 'loader_workers', 'digest_tensor',
+           'model_digest', 'RNGState', 'get_rng_state', 'set_rng_state', 'keep_rng', 'reseed_dls', 'seeded',
+           'atomic_write_text', 'atomic_write_dir', 'read_json', 'items_digest', 'rank_world', 'gather_objects',
+           'learner_device', 'plain_tensor', 'bits_view', 'digest_ints', 'device_digest']
 
 # %% ../nbs/00_core.ipynb #11f978de
 def check_seed(seed, name='seed') -> int:
@@ -25,6 +27,11 @@ def check_seed(seed, name='seed') -> int:
     return seed
 
 # %% ../nbs/00_core.ipynb #ba3960c8
+def _check_flag(v, name) -> bool:
+    # a string such as 'no' would read as True: only a real bool is a flag
+    if not isinstance(v, (bool, np.bool_)): raise TypeError(f"{name} must be True or False, got {type(v).__name__} {v!r}")
+    return bool(v)
+
 _cublas_set_late = False # set when fastrepro had to set CUBLAS_WORKSPACE_CONFIG after CUDA was initialised
 _last_seed = None
 
@@ -36,6 +43,8 @@ def seed_everything(seed:int, # 0 <= seed < 2**32
     "Seed Python, NumPy, torch CPU and every CUDA device; return the seed."
     global _last_seed
     seed = check_seed(seed)
+    reproducible, strict, warn_only = (_check_flag(v, k) for k, v in
+                                       (('reproducible', reproducible), ('strict', strict), ('warn_only', warn_only)))
     _last_seed = seed
     random.seed(seed)
     np.random.seed(seed)
@@ -96,6 +105,25 @@ def loader_workers(dl) -> int:
     fake = getattr(dl, 'fake_l', None)
     return getattr(fake, 'num_workers', getattr(dl, 'num_workers', 0))
 
+# %% ../nbs/00_core.ipynb #b1df84e4
+def digest_tensor(t:torch.Tensor) -> str:
+    "A short exact (bitwise) hex digest of a tensor's bytes, dtype and shape."
+    t = t.detach()
+    if t.device.type != 'cpu': t = t.cpu()
+    h = hashlib.sha1(f"{t.dtype}{tuple(t.shape)}".encode())
+    if t.numel(): h.update(t.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]
+
+# %% ../nbs/00_core.ipynb #a4aec113
+def model_digest(model) -> str:
+    "An exact digest of all parameters and buffers of `model` (or a `Learner`'s model)."
+    if is_learner(model): model = model.model
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model_digest needs a torch `nn.Module` or a fastai `Learner`, got {type(model).__name__}")
+    h = hashlib.sha1()
+    for k, v in model.state_dict().items(): h.update(k.encode()); h.update(digest_tensor(v).encode())
+    return h.hexdigest()[:16]
+
 # %% ../nbs/00_core.ipynb #5ab6548a
 def _cuda_states():
     # reading a CUDA generator would initialise CUDA (too early for `CUBLAS_WORKSPACE_CONFIG`): leave it alone until something else starts it
@@ -121,15 +149,6 @@ class RNGState:
     def __repr__(self):
         return f"RNGState(torch={digest_tensor(self.torch)[:8]}, cuda devices={len(self.cuda)}, dataloaders={len(self.dls)}, flags={self.flags})"
 
-# %% ../nbs/00_core.ipynb #b1df84e4
-def digest_tensor(t:torch.Tensor) -> str:
-    "A short exact (bitwise) hex digest of a tensor's bytes, dtype and shape."
-    t = t.detach()
-    if t.device.type != 'cpu': t = t.cpu()
-    h = hashlib.sha1(f"{t.dtype}{tuple(t.shape)}".encode())
-    if t.numel(): h.update(t.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()[:16]
-
 # %% ../nbs/00_core.ipynb #55f6f4d7
 def _flags():
     return dict(cudnn_deterministic=torch.backends.cudnn.deterministic, cudnn_benchmark=torch.backends.cudnn.benchmark,
@@ -144,10 +163,42 @@ def get_rng_state(*objs) -> RNGState:
                     dls=[(dl, dl.rng.getstate()) for dl in dls], threads=torch.get_num_threads(),
                     workers=[loader_workers(dl) for dl in dls], cuda_seed=torch.initial_seed())
 
+# %% ../nbs/00_core.ipynb #53fab15c
+def _is_int(v, lo, hi): return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) and lo <= v < hi
+
+def _check_rng_state(s:RNGState):
+    "Raise a clear error if any field of `s` cannot be restored, without changing anything."
+    def bad(name, why): raise ValueError(f"RNGState.{name} {why}; nothing was restored")
+    # each stream's state is tried on a scratch generator of its kind, never on the live one
+    try: random.Random().setstate(s.python)
+    except Exception as e: bad('python', f"is not a state of Python's `random` ({e})")
+    try: np.random.RandomState().set_state(s.numpy)
+    except Exception as e: bad('numpy', f"is not a state of NumPy's global RNG ({e})")
+    if not (isinstance(s.torch, torch.Tensor) and s.torch.dtype == torch.uint8): bad('torch', "must be the uint8 tensor of `torch.get_rng_state()`")
+    try: torch.Generator().set_state(s.torch)
+    except Exception as e: bad('torch', f"is not a state of torch's CPU RNG ({e})")
+    if not (isinstance(s.cuda, (list, tuple)) and all(isinstance(o, torch.Tensor) and o.dtype == torch.uint8 for o in s.cuda)):
+        bad('cuda', "must be a list of the uint8 tensors of `torch.cuda.get_rng_state(i)`")
+    keys = set(_flags())
+    if not (isinstance(s.flags, dict) and set(s.flags) == keys and all(isinstance(v, bool) for v in s.flags.values())):
+        bad('flags', f"must map {', '.join(sorted(keys))} to True or False, got {s.flags!r}")
+    if not (isinstance(s.env, dict) and set(s.env) <= set(_ENV_KEYS) and all(v is None or isinstance(v, str) for v in s.env.values())):
+        bad('env', f"must map {' and '.join(_ENV_KEYS)} to a string or None, got {s.env!r}")
+    if not isinstance(s.dls, (list, tuple)): bad('dls', "must be a list of (DataLoader, rng state) pairs")
+    for o in s.dls:
+        if not (isinstance(o, (list, tuple)) and len(o) == 2 and _is_dataloader(o[0])): bad('dls', "must be a list of (DataLoader, rng state) pairs")
+        try: random.Random().setstate(o[1])
+        except Exception as e: bad('dls', f"holds a state that is not a DataLoader `rng` state ({e})")
+    if not _is_int(s.threads, 0, 2**31): bad('threads', f"must be a thread count, got {s.threads!r}")
+    if not _is_int(s.cuda_seed, 0, 2**64): bad('cuda_seed', f"must be an int in [0, 2**64), got {s.cuda_seed!r}")
+    if not (isinstance(s.workers, (list, tuple)) and all(_is_int(o, 0, 2**31) for o in s.workers)):
+        bad('workers', f"must be a list of worker counts, got {s.workers!r}")
+
 # %% ../nbs/00_core.ipynb #fcc3f67d
 def set_rng_state(state:RNGState):
-    "Restore everything `get_rng_state` recorded in `state`."
+    "Restore everything `get_rng_state` recorded in `state`; a bad `state` changes nothing."
     if not isinstance(state, RNGState): raise TypeError(f"expected an RNGState from `get_rng_state`, got {type(state).__name__}")
+    _check_rng_state(state)
     random.setstate(state.python)
     np.random.set_state(state.numpy)
     torch.set_rng_state(state.torch)
@@ -180,9 +231,9 @@ def _warn_if_setup_changed(state):
 
 # %% ../nbs/00_core.ipynb #db0f9abc
 class _TrainState:
-    "The parts of a `Learner` that `lr_find` and friends change: weights, buffers, optimizer, grads."
+    "The parts of a `Learner` that `lr_find` and friends change: the model, its weights and buffers, optimizer, grads."
     def __init__(self, learn):
-        self.learn = learn
+        self.learn, self.module = learn, learn.model
         self.model = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}
         self.opt = learn.opt
         self.opt_state = copy.deepcopy(learn.opt.state_dict()) if learn.opt is not None else None
@@ -191,6 +242,7 @@ class _TrainState:
 
     def restore(self):
         learn = self.learn
+        learn.model = self.module # the block may have put another model in its place
         with torch.no_grad(): learn.model.load_state_dict(self.model)
         learn.opt = self.opt
         if self.opt is not None: self.opt.load_state_dict(copy.deepcopy(self.opt_state))
@@ -198,39 +250,43 @@ class _TrainState:
         learn.model.train(self.training)
 
 # %% ../nbs/00_core.ipynb #9c6f240a
+def _restore_all(state, learners) -> list:
+    "Put back the streams and every learner, each even when another fails; return the errors."
+    errors = []
+    for restore in [lambda: set_rng_state(state)] + [t.restore for t in learners]:
+        try: restore()
+        except Exception as e: errors.append(e)
+    return errors
+
 @contextmanager
 def keep_rng(*objs):
     "Run a block, then restore every RNG, the DataLoaders' `rng` and each `Learner`'s training state in `objs`."
     state = get_rng_state(*objs)
     learners = [_TrainState(o) for o in objs if is_learner(o)]
     try: yield state
-    finally:
-        set_rng_state(state)
-        for t in learners: t.restore()
-
-# %% ../nbs/00_core.ipynb #c1b45cb2
-def atomic_write_text(path, # the file to write; missing folders are made
-                      text:str, # its whole content
-                     ) -> Path:
-    "Write `text` to `path` through a temporary file and a rename, so a crash never leaves a half-written file."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f: f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
+    except BaseException as e:
+        # the block's own error is the one the user must see; a failed restore is reported alongside it
+        errors = _restore_all(state, learners)
+        if errors:
+            msg = "keep_rng could not put everything back after this error: " + "; ".join(f"{type(o).__name__}: {o}" for o in errors)
+            if hasattr(e, 'add_note'): e.add_note(msg)
+            else: warnings.warn(msg)
         raise
-    return path
+    errors = _restore_all(state, learners)
+    if errors: raise errors[0]
 
-# %% ../nbs/00_core.ipynb #a4aec113
-def model_digest(model) -> str:
-    "An exact digest of all parameters and buffers of `model` (or a `Learner`'s model)."
-    if is_learner(model): model = model.model
-    h = hashlib.sha1()
-    for k, v in model.state_dict().items(): h.update(k.encode()); h.update(digest_tensor(v).encode())
-    return h.hexdigest()[:16]
+# %% ../nbs/00_core.ipynb #4a2a7bd0
+def reseed_dls(dls, # a fastai `DataLoaders`, `DataLoader` or `Learner`
+               seed:int, # 0 <= seed < 2**32
+              ):
+    "Give each DataLoader in `dls` its own `rng` stream derived from `seed`, so that a reused `dls` replays."
+    seed = check_seed(seed)
+    loaders = find_dls(dls)
+    for i, dl in enumerate(loaders):
+        # a distinct, platform-independent stream per loader, from (seed, position)
+        s = np.random.SeedSequence([seed, i]).generate_state(1)[0]
+        dl.rng.seed(int(s))
+    return dls
 
 # %% ../nbs/00_core.ipynb #756b7ae6
 @contextmanager
@@ -246,15 +302,234 @@ def seeded(seed:int, # 0 <= seed < 2**32
         for o in objs: reseed_dls(o, seed)
         yield seed
 
-# %% ../nbs/00_core.ipynb #4a2a7bd0
-def reseed_dls(dls, # a fastai `DataLoaders`, `DataLoader` or `Learner`
-               seed:int, # 0 <= seed < 2**32
-              ):
-    "Give each DataLoader in `dls` its own `rng` stream derived from `seed`, so that a reused `dls` replays."
-    seed = check_seed(seed)
-    loaders = find_dls(dls)
-    for i, dl in enumerate(loaders):
-        # a distinct, platform-independent stream per loader, from (seed, position)
-        s = np.random.SeedSequence([seed, i]).generate_state(1)[0]
-        dl.rng.seed(int(s))
-    return dls
+# %% ../nbs/00_core.ipynb #c1b45cb2
+def atomic_write_text(path, # the file to write; missing folders are made
+                      text:str, # its whole content
+                     ) -> Path:
+    "Write `text` to `path` through a temporary file and a rename, so a crash never leaves a half-written file."
+    path = Path(path)
+    if path.is_dir(): raise IsADirectoryError(f"{path} is a folder, not a file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w') as f: f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp): os.unlink(tmp)
+        raise
+    return path
+
+# %% ../nbs/00_core.ipynb #68cae19f
+_ACTIVE = set() # the temporary and parked folders this process is using right now: never stale
+
+def _umask() -> int:
+    "The process's umask, read without changing it where Linux allows."
+    try:
+        for line in Path('/proc/self/status').read_text().splitlines():
+            if line.startswith('Umask:'): return int(line.split()[1], 8)
+    except OSError: pass
+    m = os.umask(0o022); os.umask(m)
+    return m
+
+def _pid_alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass # alive, but another user's
+    return True
+
+def _sweep_leftovers(dest:Path) -> list:
+    "Remove the temporary and parked folders a killed writer of `dest` left beside it; return their paths."
+    # only names this module makes for this `dest`: `.NAME.tmp-PID-XXXXXXXX` and `.NAME.old-PID-NANOSECONDS`
+    pat = re.compile(rf'\.{re.escape(dest.name)}\.(tmp|old)-(\d+)-[a-z0-9_]+')
+    removed = []
+    for p in sorted(dest.parent.iterdir()):
+        m = pat.fullmatch(p.name)
+        if not m or p in _ACTIVE or not p.is_dir() or p.is_symlink(): continue
+        pid = int(m[2])
+        if pid != os.getpid() and _pid_alive(pid): continue # another writer, still at work
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
+
+# %% ../nbs/00_core.ipynb #1bcf5566
+@contextmanager
+def atomic_write_dir(dest, # the folder to write; missing parent folders are made
+                     replace:bool=True, # replace an existing `dest`; with `False` an existing non-empty `dest` raises `FileExistsError`
+                    ):
+    "Yield a temporary folder next to `dest` that becomes `dest` in one rename when the block succeeds, and is removed when it fails."
+    dest = Path(dest)
+    if dest.exists() and not dest.is_dir(): raise FileExistsError(f"{dest} exists and is not a folder")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.tmp-{os.getpid()}-', dir=dest.parent))
+    os.chmod(tmp, 0o777 & ~_umask()) # mkdtemp makes 0700; a data set or checkpoint is shared like any folder
+    old = None
+    _ACTIVE.add(tmp)
+    try:
+        yield tmp
+        if replace and dest.exists():
+            # park the previous version; it is removed only once the new one is in place
+            old = dest.with_name(f'.{dest.name}.old-{os.getpid()}-{time.time_ns()}')
+            _ACTIVE.add(old)
+            dest.rename(old)
+        try: tmp.rename(dest)
+        except OSError as e:
+            if old is None and dest.exists(): raise FileExistsError(f"{dest} exists and is not empty") from e
+            raise
+    except BaseException:
+        if old is not None and old.exists() and not dest.exists(): old.rename(dest)
+        raise
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and dest.exists(): shutil.rmtree(old, ignore_errors=True)
+        _ACTIVE.discard(tmp); _ACTIVE.discard(old)
+    _sweep_leftovers(dest)
+
+# %% ../nbs/00_core.ipynb #f01afcb0
+def _json_depth(text:str) -> int:
+    "The deepest nesting of lists and objects in JSON `text`, found without recursion."
+    bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text) # brackets inside strings do not nest
+    depth = deepest = 0
+    for m in re.finditer(r'[\[\]{}]', bare):
+        depth += 1 if m[0] in '[{' else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+def _finite_float(s:str) -> float:
+    x = float(s)
+    if not np.isfinite(x): raise ValueError(f"the number {s[:20]} is out of range")
+    return x
+
+def _sane_int(s:str) -> int:
+    x = int(s)
+    if abs(x) >= 2**1024: raise ValueError(f"the number {s[:20]}... is out of range") # beyond any float: overflows later
+    return x
+
+def _no_constant(s:str): raise ValueError(f"{s} is not a JSON number")
+
+def read_json(path, # the file to read
+              what:str, # what the file should be, for the error message: 'run record', 'environment file'
+              max_bytes:int=64*2**20, # refuse larger files
+              max_depth:int=100, # refuse lists and objects nested deeper
+             ):
+    "Read a JSON file for a loader; any problem is one `ValueError` (`FileNotFoundError` when missing) naming `what` and `path`."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"no {what} at {path}")
+    if path.is_dir(): raise ValueError(f"{what} {path} is a folder, not a file")
+    try:
+        with open(path, 'rb') as f: data = f.read(max_bytes + 1) # not stat: a pipe or device has no size
+    except OSError as e: raise ValueError(f"cannot read {what} {path}: {e.strerror or e}") from None
+    if len(data) > max_bytes: raise ValueError(f"{what} {path} is larger than {max_bytes} bytes")
+    try: text = data.decode('utf-8')
+    except UnicodeDecodeError: raise ValueError(f"{what} {path} is not a JSON file (not UTF-8 text)") from None
+    if _json_depth(text) > max_depth: raise ValueError(f"{what} {path} nests lists or objects deeper than {max_depth} levels")
+    try: return json.loads(text, parse_float=_finite_float, parse_int=_sane_int, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{what} {path} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except (ValueError, RecursionError) as e: raise ValueError(f"{what} {path} is not valid JSON ({e})") from None
+
+# %% ../nbs/00_core.ipynb #73703d1d
+def _item_hashes(items) -> list|None:
+    "A 64-bit hash per item, independent of the machine (paths count from their common folder)."
+    try: import pandas as pd
+    except ImportError: pd = None
+    if pd is not None and isinstance(items, (pd.DataFrame, pd.Series)):
+        return [int(o) for o in pd.util.hash_pandas_object(items, index=False).to_numpy()]
+    if isinstance(items, torch.Tensor): items = items.detach().cpu().numpy()
+    if isinstance(items, np.ndarray) and items.dtype != object:
+        return [int.from_bytes(hashlib.blake2b(np.ascontiguousarray(r).tobytes(), digest_size=8).digest(), 'little') for r in items]
+    try: items = list(items)
+    except TypeError: return None
+    strs = [str(o) for o in items]
+    if any(' at 0x' in s for s in strs): return None # a repr with a memory address differs in every run
+    if items and all(isinstance(o, PurePath) for o in items):
+        root = os.path.commonpath([str(Path(o).parent) for o in items]) if len(items) > 1 else str(Path(items[0]).parent)
+        strs = [s[len(root):] for s in strs]
+    return [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), 'little') for s in strs]
+
+def items_digest(dl) -> dict:
+    "Digests of the items `dl` draws from (`n`, `ordered`, `unordered`): the same items give the same digests on any machine."
+    ds = getattr(dl, 'dataset', None)
+    items = getattr(ds, 'items', None)
+    if items is None: items = getattr(dl, 'items', None)
+    try: n = len(ds)
+    except TypeError: n = None
+    hs = None if items is None else _item_hashes(items)
+    if hs is None: return dict(n=n, ordered=None, unordered=None)
+    ordered = hashlib.sha1(b''.join(h.to_bytes(8, 'little') for h in hs)).hexdigest()[:16]
+    return dict(n=n, ordered=ordered, unordered=f"{sum(hs) % 2**64:016x}")
+
+# %% ../nbs/00_core.ipynb #a02f15ac
+def rank_world() -> tuple[int, int]:
+    "`(rank, world_size)` of the running `torch.distributed` job; `(0, 1)` outside one."
+    d = torch.distributed
+    if d.is_available() and d.is_initialized(): return d.get_rank(), d.get_world_size()
+    return 0, 1
+
+def gather_objects(o) -> list:
+    "`o` from every rank, in rank order (`[o]` outside a distributed run). Every rank must call it."
+    rank, ws = rank_world()
+    if ws == 1: return [o]
+    res = [None] * ws
+    torch.distributed.all_gather_object(res, o)
+    return res
+
+# %% ../nbs/00_core.ipynb #2acb4c36
+def learner_device(learn) -> torch.device:
+    "Where `fit` trains `learn`: the DataLoaders' device (a fresh Learner's model is still on the CPU)."
+    d = getattr(learn.dls, 'device', None)
+    if d is not None: return torch.device(d)
+    p = next(iter(learn.model.parameters()), None)
+    return p.device if p is not None else torch.device('cpu')
+
+# %% ../nbs/00_core.ipynb #1040d6ae
+_INT_OF_SIZE = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
+_MIX = {} # device -> cached mixing weights
+_MIX_SEED = 0x5EED_F00D
+
+def _mix_weights(n:int, device) -> torch.Tensor:
+    "The first `n` of a fixed sequence of pseudo-random odd `int64` weights, on `device`."
+    w = _MIX.get(device)
+    if w is None or len(w) < n:
+        m = 1 << max(12, (n - 1).bit_length())
+        # a stateless hash of the position (splitmix64's finaliser): the same prefix for every length, no RNG touched
+        x = np.arange(m, dtype=np.uint64) + np.uint64(_MIX_SEED)
+        x *= np.uint64(0x9E3779B97F4A7C15)
+        x ^= x >> np.uint64(31)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(29)
+        w = torch.from_numpy((x | np.uint64(1)).view(np.int64)).to(device)
+        _MIX[device] = w
+    return w[:n]
+
+# %% ../nbs/00_core.ipynb #74af7b7d
+def plain_tensor(t:torch.Tensor) -> torch.Tensor:
+    "`t` as a plain detached `torch.Tensor` (fastai's tensor subclasses add overhead to every op)."
+    if type(t) is not torch.Tensor: t = torch.Tensor.as_subclass(t, torch.Tensor)
+    return t.detach()
+
+def bits_view(t:torch.Tensor) -> torch.Tensor:
+    "The elements of `t` as integers with the same bits, flattened (no copy when `t` is contiguous)."
+    t = plain_tensor(t)
+    if t.is_complex(): t = torch.view_as_real(t)
+    if t.dtype.is_floating_point or t.dtype == torch.bool: t = t.view(_INT_OF_SIZE[t.element_size()])
+    return t.reshape(-1)
+
+# %% ../nbs/00_core.ipynb #f38b5aaf
+def _wide_view(t:torch.Tensor) -> torch.Tensor:
+    "`bits_view(t)`, read 64 bits at a time where the size allows (half as many multiplications and additions)."
+    x = bits_view(t)
+    if x.element_size() < 8 and x.numel() and (x.numel() * x.element_size()) % 8 == 0:
+        try: x = x.view(torch.int64)
+        except RuntimeError: x = x.clone().view(torch.int64) # a storage offset that is not 8-byte aligned
+    return x
+
+def digest_ints(x:torch.Tensor) -> torch.Tensor:
+    "The sum of the integer tensor `x` times fixed odd weights, wrapping modulo 2⁶⁴: a 0-dim `int64` on `x`'s device."
+    w = _mix_weights(x.numel(), x.device)
+    # on the CPU `dot` fuses the product and the sum (about 2x faster); CUDA has no integer `dot`
+    if x.device.type == 'cpu': return torch.dot(x.to(torch.int64), w)
+    return (x * w).sum(dtype=torch.int64)
+
+def device_digest(t:torch.Tensor) -> torch.Tensor:
+    "A bitwise digest of `t`'s values as a 0-dim `int64` tensor on `t`'s device; nothing is copied to the host."
+    return digest_ints(_wide_view(t))

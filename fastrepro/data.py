@@ -4,12 +4,12 @@
 
 # %% ../nbs/01_data.ipynb #92825a7b
 from __future__ import annotations
-import os, json, shutil, socket, tempfile
+import os, json, socket
 from pathlib import Path
 from urllib.parse import urlparse
 import numpy as np
 from PIL import Image, ImageDraw
-from .core import check_seed
+from .core import check_seed, atomic_write_dir, read_json
 
 # %% auto #0
 __all__ = ['CAT_BREEDS', 'DOG_BREEDS', 'is_cat', 'synth_pets', 'is_stand_in', 'get_pets']
@@ -59,24 +59,21 @@ def synth_pets(dest:str|Path|None=None, # folder to write; default `~/.fastrepro
     dest = Path(dest) if dest is not None else _default_dest(n_per_breed, size, seed)
     marker = dest/_MARKER
     if marker.exists():
-        if json.loads(marker.read_text()) == params: return dest
-        raise ValueError(f"{dest} holds a stand-in made with other settings ({marker.read_text()}); pick another dest")
-    if dest.exists() and any(dest.iterdir()): raise ValueError(f"{dest} exists and is not a synth_pets folder; pick another dest")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    # write into a temporary sibling, then rename: a crash never leaves a half-written data set under the real name
-    tmp = Path(tempfile.mkdtemp(prefix=dest.name+'.tmp-', dir=dest.parent))
+        made = read_json(marker, 'synth_pets marker')
+        if made == params: return dest
+        raise ValueError(f"{dest} holds a stand-in made with other settings ({made}); pick another dest")
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise ValueError(f"{dest} exists and is not a synth_pets folder; pick another dest")
+    # all or nothing: a crash never leaves a half-written data set under the real name
     try:
-        rng = np.random.default_rng(seed)
-        for breed in CAT_BREEDS + DOG_BREEDS:
-            for i in range(1, n_per_breed+1):
-                _draw_pet(rng, breed[0].isupper(), size).save(tmp/f'{breed}_{i}.jpg', quality=90)
-        (tmp/_MARKER).write_text(json.dumps(params))
-        if dest.exists(): dest.rmdir()
-        try: tmp.rename(dest)
-        except OSError: # another process finished first
-            if not (marker.exists() and json.loads(marker.read_text()) == params): raise
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
+        with atomic_write_dir(dest, replace=False) as tmp:
+            rng = np.random.default_rng(seed)
+            for breed in CAT_BREEDS + DOG_BREEDS:
+                for i in range(1, n_per_breed+1):
+                    _draw_pet(rng, breed[0].isupper(), size).save(tmp/f'{breed}_{i}.jpg', quality=90)
+            (tmp/_MARKER).write_text(json.dumps(params))
+    except FileExistsError: # another process finished the same folder first
+        if not (marker.exists() and read_json(marker, 'synth_pets marker') == params): raise
     return dest
 
 # %% ../nbs/01_data.ipynb #87c26e15

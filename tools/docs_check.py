@@ -73,6 +73,31 @@ def _split_directives(src):
         i += 1
     return opts, '\n'.join(lines[i:])
 
+_DISPLAY_CALLS = {'show_doc', 'plot', 'table', 'explain', 'audit', 'diff_env', 'repro_env', 'compare_runs', 'show_batch', 'show_results'}
+
+def display_cells_without_output(nb_path, skip_flags) -> list:
+    "Indices of code cells that display a value (their last statement is an expression) but were saved with no output."
+    import ast
+    nb = json.loads(Path(nb_path).read_text())
+    res = []
+    for i, c in enumerate(nb['cells']):
+        if c['cell_type'] != 'code' or c.get('outputs'): continue
+        src = ''.join(c['source'])
+        direc, body = _split_directives(src)
+        if {'export', 'exports', 'exporti', 'hide', 'default_exp'} & set(direc) or skip_flags & set(direc): continue
+        try: tree = ast.parse('\n'.join(l for l in body.splitlines() if not l.lstrip().startswith(('!', '%'))))
+        except SyntaxError: continue
+        if not tree.body or not isinstance(tree.body[-1], ast.Expr): continue
+        v = tree.body[-1].value
+        if isinstance(v, ast.Call):
+            # a call may return None (`shutil.rmtree`), so only the calls that always show something count
+            f = v.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ''
+            if name not in _DISPLAY_CALLS: continue
+        elif isinstance(v, (ast.Constant, ast.Await, ast.Yield, ast.NamedExpr)): continue
+        res.append(i)
+    return res
+
 def pandoc_id(text):
     "The identifier pandoc (so Quarto) gives a heading, which nbdev's doc links point to"
     s = re.sub(r'[^\w\s.-]', '', text.strip(), flags=re.UNICODE).lower()
@@ -287,6 +312,16 @@ def main(argv=None):
     if not (cfg.nbs_path/'nbdev.yml').exists() or (cfg.nbs_path/'nbdev.yml').read_text() != want:
         bad('nbs/nbdev.yml differs from what nbdev_docs writes from settings.ini (refresh_quarto_yml):\n' + want)
 
+    # 0. saved outputs: the site shows only what the notebooks were saved with
+    skip = set(cfg.tst_flags.split())
+    for p in nbs:
+        empty = display_cells_without_output(p, skip)
+        if empty: bad(f'{p.name}: {len(empty)} display cell(s) saved without output (cells {empty[:8]}): run `python tools/run_nbs.py nbs/{p.name}`')
+        cells = json.loads(p.read_text())['cells']
+        shown = [c for c in cells if c['cell_type'] == 'code' and not {'export', 'exports', 'exporti', 'hide', 'default_exp'} & set(_split_directives(''.join(c['source']))[0])]
+        if shown and not any(c.get('outputs') for c in cells):
+            bad(f'{p.name}: {len(shown)} example cells and no saved output at all: run `python tools/run_nbs.py nbs/{p.name}`')
+
     # 1. nbdev's processing
     proc = Path(tempfile.mkdtemp(prefix='fr-proc-'))
     t1 = time.time()
@@ -321,7 +356,7 @@ def main(argv=None):
     shutil.rmtree(proc, ignore_errors=True)
     print(f'  pages: {len(pages)} written to {site}')
 
-    narratives = a.narrative if a.narrative is not None else [n for n in names if numbered_key(n)[1] >= 10 and numbered_key(n)[1] < 10**9]
+    narratives = a.narrative if a.narrative is not None else [n for n in names if 10 <= numbered_key(n)[1] < 10**9 and 'default_exp' not in (cfg.nbs_path/n).read_text()]
     for n in narratives:
         if n not in names: bad(f'narrative {n} not found in {cfg.nbs_path}')
     if not narratives: note('no narrative notebook (10_*) yet: tables and plots are checked when one exists')
