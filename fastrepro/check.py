@@ -12,7 +12,8 @@ import pandas as pd
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.schedule import LRFinder
 from .core import seed_everything, check_seed, keep_rng
-from .fingerprint import RunRecorder, RunRecord, RunDiff, compare_runs
+from .record import RunRecorder, RunRecord
+from .fingerprint import RunDiff, compare_runs
 from .env import diff_env
 from .audit import audit
 

@@ -4,16 +4,23 @@
 
 # %% ../nbs/06_checkpoint.ipynb #f62a7b75
 from __future__ import annotations
-import os, io, json, time, base64, hashlib, random, warnings
+import os, io, json, time, hashlib, signal, threading, warnings
+from contextlib import contextmanager
 from pathlib import Path
-import numpy as np
 import torch
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelFitException, CancelEpochException
 from fastai.callback.schedule import ParamScheduler
 from fastai.torch_core import get_model
-from .core import (find_dls, check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects,
-                            RNGState, get_rng_state, set_rng_state, atomic_write_dir, read_json)
+from fastcore.basics import patch
+from functools import partial
+from .core import (check_seed, model_digest, is_learner, last_seed, rank_world, gather_objects, loader_workers,
+                            RNGState, get_rng_state, set_rng_state)
+from .files import atomic_write_dir, read_json
+from .items import items_seed
 from .env import repro_env
+from .state import (StateError, check_field, is_int, all_of, rng_json, rng_from_json, data_diff, optimizer_kind,
+                             learner_state, callback_states, set_callback_states, check_model, param_groups, check_opt_kind,
+                             check_opt_state, check_loop, set_learner_state, set_recorder)
 
 # %% auto #0
 __all__ = ['save_checkpoint', 'load_checkpoint', 'ReproCheckpoint']
@@ -21,69 +28,11 @@ __all__ = ['save_checkpoint', 'load_checkpoint', 'ReproCheckpoint']
 # %% ../nbs/06_checkpoint.ipynb #f9dfe497
 _FORMAT, _VERSION = 'fastrepro-checkpoint', 2
 _META, _MODEL, _LOOP = 'checkpoint.json', 'model.pth', 'loop.pth'
-_MAX_EPOCH = 2**31 # beyond any real run: a bigger epoch is a damaged or forged file
+_MAX_EPOCH = 2**31 # beyond any real run: a bigger epoch (or batch) is a damaged or forged file
 
 def _random_file(rank:int) -> str: return f'random-rank{rank}.json'
 
 def _err(e) -> str|None: return None if e is None else f"{type(e).__name__}: {e}"
-
-# %% ../nbs/06_checkpoint.ipynb #3aed63bc
-def _as_weights_only(o, where:str='state'):
-    "`o` as plain tensors, numbers, strings, `None`, lists, tuples and dicts, the types `weights_only` loading allows."
-    if isinstance(o, torch.Tensor): return o.detach().as_subclass(torch.Tensor).cpu()
-    if isinstance(o, np.generic): return o.item() # before float: np.float64 is a float, and pickles as a NumPy object
-    if o is None or isinstance(o, (bool, int, float, str)): return o
-    if isinstance(o, np.ndarray): return torch.from_numpy(o.copy())
-    if isinstance(o, dict):
-        bad = [k for k in o if not isinstance(k, (str, int))]
-        if bad: raise TypeError(f"cannot store {where}: key {bad[0]!r} is not a str or int")
-        return {k: _as_weights_only(v, f'{where}[{k!r}]') for k, v in o.items()}
-    if isinstance(o, tuple): return tuple(_as_weights_only(v, f'{where}[{i}]') for i, v in enumerate(o))
-    if isinstance(o, (list, range)) or type(o).__name__ == 'L': return [_as_weights_only(v, f'{where}[{i}]') for i, v in enumerate(o)]
-    raise TypeError(f"cannot store {where}: a {type(o).__name__} is not a tensor, number, string, list or dict")
-
-# %% ../nbs/06_checkpoint.ipynb #2a1da515
-def _b64(t:torch.Tensor) -> str: return base64.b64encode(t.cpu().numpy().tobytes()).decode()
-def _unb64(s:str) -> torch.Tensor: return torch.frombuffer(bytearray(base64.b64decode(s, validate=True)), dtype=torch.uint8).clone()
-
-def _python_json(st:tuple) -> dict: return dict(version=st[0], state=list(st[1]), gauss_next=st[2])
-def _python_tuple(d:dict) -> tuple: return (d['version'], tuple(d['state']), d['gauss_next'])
-
-def _n_items(dl): return len(dl.dataset) if hasattr(dl.dataset, '__len__') else None
-
-def _rng_json(st:RNGState, rank:int=0) -> dict:
-    "The `RNGState` `st` (from `get_rng_state(learn)`) as JSON-able data; its DataLoaders are kept by position."
-    kind, key, pos, has_gauss, cached = st.numpy
-    return dict(format='fastrepro-random', version=_VERSION, rank=rank, python=_python_json(st.python),
-                numpy=dict(kind=kind, key=key.tolist(), pos=int(pos), has_gauss=int(has_gauss), cached_gaussian=float(cached)),
-                torch=_b64(st.torch), cuda=[_b64(s) for s in st.cuda], cuda_seed=st.cuda_seed, flags=st.flags, env=st.env,
-                dataloaders=[dict(type=type(dl).__name__, n=_n_items(dl), rng=_python_json(s)) for dl, s in st.dls])
-
-# %% ../nbs/06_checkpoint.ipynb #9aad2faa
-def _step_name(f) -> str: return getattr(f, '__name__', None) or _step_name(f.func) # a `partial` names its function
-
-def _optimizer_kind(learn) -> dict:
-    "How `learn`'s optimizer steps: its class, step functions and hyper-parameters (but the learning rate), as `opt_func` makes it."
-    # a new one rather than `learn.opt`, whose momentum and learning rate the schedule has moved
-    opt = learn.opt_func(learn.splitter(get_model(learn.model)), lr=learn.lr)
-    inner = getattr(opt, 'opt', None) # OptimWrapper and Lookahead wrap another optimizer
-    kind = dict(name=_step_name(learn.opt_func), type=type(opt).__name__ + (f'({type(inner).__name__})' if inner is not None else ''),
-                steps=[_step_name(f) for f in getattr(opt, 'cbs', [])], hypers={k: v for k, v in opt.hypers[0].items() if k != 'lr'})
-    return json.loads(json.dumps(kind, default=repr)) # as read back from checkpoint.json
-
-def _learner_state(learn) -> tuple[dict, dict]:
-    "`learn`'s model and optimizer (fastai's `learn.save` layout) and its training-loop state, as plain data."
-    model = get_model(learn.model)
-    state = {'model': _as_weights_only(model.state_dict(), 'model')}
-    if learn.opt is not None: state['opt'] = _as_weights_only(learn.opt.state_dict(), 'optimizer state')
-    rec = getattr(learn, 'recorder', None)
-    loop = dict(grads=[p.grad is not None for p in model.parameters()],
-                requires_grad=[p.requires_grad for p in model.parameters()],
-                frozen_idx=getattr(learn.opt, 'frozen_idx', None))
-    if rec is not None and hasattr(rec, 'values'):
-        loop['recorder'] = _as_weights_only(dict(values=rec.values, lrs=rec.lrs, losses=rec.losses, iters=rec.iters,
-                                                 smooth_count=rec.smooth_loss.count, smooth_val=rec.smooth_loss.val), 'recorder')
-    return state, loop
 
 # %% ../nbs/06_checkpoint.ipynb #671d370c
 def _sha256(b:bytes) -> str: return hashlib.sha256(b).hexdigest()
@@ -127,34 +76,71 @@ def _next_epoch(learn) -> int:
     trained = rec is not None and bool(getattr(rec, 'values', None))
     return getattr(learn, 'epoch', 0) + 1 if trained else 0
 
+def _in_train_pass(learn) -> bool:
+    "Is `learn` inside the training part of an epoch of `fit`?"
+    dl = getattr(learn, 'dl', None)
+    return dl is not None and dl is learn.dls.train and bool(getattr(learn, 'training', False))
+
+def _position(learn) -> tuple[dict, tuple|None]:
+    "Where a resume would start (`epoch`, and `batch`es of it done), and the training loader's `rng` at that epoch's start."
+    if not _in_train_pass(learn): return dict(epoch=_next_epoch(learn), batch=0), None
+    rc = next((cb for cb in learn.cbs if isinstance(cb, ReproCheckpoint)), None)
+    if rc is None or rc._epoch_start is None:
+        raise ValueError("save_checkpoint inside an epoch needs a ReproCheckpoint callback in the fit (it notes where the "
+                         "epoch's data order starts): add ReproCheckpoint(every=None) to save only where you call save_checkpoint")
+    if rc._batch_started is None: return dict(epoch=learn.epoch, batch=0), None # no batch trained yet: the epoch's start
+    dl = learn.dls.train
+    return dict(epoch=learn.epoch, batch=learn.iter + 1, n_iter=learn.n_iter, bs=dl.bs), rc._epoch_start
+
+def _mid_epoch_warnings(learn) -> list:
+    "What a resume from inside the current epoch will not replay."
+    dl, msgs = learn.dls.train, []
+    if loader_workers(dl) > 0 and items_seed(dl) is None:
+        msgs.append(f"the training DataLoader uses {loader_workers(dl)} worker processes without invariant_items: its random item "
+                    "transforms draw from each worker's own stream, so a resume inside this epoch will not be bitwise "
+                    "(call fastrepro.items.invariant_items(dls, seed) when building the DataLoaders)")
+    if getattr(getattr(learn, 'recorder', None), 'train_metrics', False):
+        msgs.append("train metrics accumulate over the epoch and are not saved inside it: after a resume they count only the rest of it")
+    return msgs
+
 # %% ../nbs/06_checkpoint.ipynb #d93e35b5
 def save_checkpoint(learn, # the fastai `Learner` to save
                     name:str, # folder name under `learn.path/learn.model_dir`
-                    epoch:int|None=None, # the epoch to resume from; default: the one after the last epoch trained
+                    epoch:int|None=None, # the epoch to resume from; default: where `learn` is (see below)
                     seed:int|None=None, # the run's seed, recorded for reference; default: the latest `seed_everything` seed
                     with_random:bool=True, # also save every random stream (without it, a resume cannot be exact)
                    ) -> Path:
-    "Save `learn`'s model, optimizer, training-loop and random state as checkpoint `name`; return its folder."
+    "Save `learn`'s model, optimizer, training-loop, callbacks' and random state as checkpoint `name`; return its folder."
     if not is_learner(learn): raise TypeError(f"expected a fastai Learner, got {type(learn).__name__}")
     rank, ws = rank_world()
     dest = _ckpt_dir(learn, name)
-    epoch = _next_epoch(learn) if epoch is None else epoch
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch < _MAX_EPOCH:
-        raise ValueError(f"epoch must be an int in [0, {_MAX_EPOCH}), got {epoch!r}")
+    if epoch is None: pos, epoch_start = _position(learn)
+    else:
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch < _MAX_EPOCH:
+            raise ValueError(f"epoch must be an int in [0, {_MAX_EPOCH}), got {epoch!r}")
+        pos, epoch_start = dict(epoch=epoch, batch=0), None
+    if pos['batch'] and ws > 1:
+        raise ValueError("checkpoints inside an epoch are for runs in one process: in a distributed run, save at the end of an epoch")
     seed = last_seed() if seed is None else check_seed(seed)
+    cb_states, unknown = callback_states(learn, skip=(ReproCheckpoint, _Resume))
+    msgs = _mid_epoch_warnings(learn) if pos['batch'] else []
+    if unknown: msgs.append(f"fastrepro does not know the state of callback(s) {', '.join(unknown)}: if they keep state across "
+                            "batches or epochs, give them state_dict/load_state_dict methods, or a resumed run will not replay this one")
+    if msgs and rank == 0: warnings.warn(f"checkpoint {name}: " + '; '.join(msgs))
     # in a distributed run every rank calls this: each sends its own random state, rank 0 writes the checkpoint
-    randoms = gather_objects(_rng_json(get_rng_state(learn), rank) if with_random else None)
+    randoms = gather_objects(rng_json(get_rng_state(learn), rank, epoch_start) if with_random else None)
     err = None
     if rank == 0:
         try:
-            state, loop = _learner_state(learn) # the model unwrapped from DDP (`get_model`), as on every rank
+            state, loop = learner_state(learn) # the model unwrapped from DDP (`get_model`), as on every rank
+            loop['callbacks'] = cb_states
             files = {_MODEL: _torch_bytes(state), _LOOP: _torch_bytes(loop)}
             if with_random:
                 for r, rs in enumerate(randoms): files[_random_file(r)] = _json_bytes(rs)
-            meta = dict(format=_FORMAT, version=_VERSION, epoch=epoch, n_epoch=getattr(learn, 'n_epoch', None),
+            meta = dict(format=_FORMAT, version=_VERSION, **pos, n_epoch=getattr(learn, 'n_epoch', None),
                         scheduled=any(isinstance(cb, ParamScheduler) for cb in learn.cbs), seed=seed,
                         world_size=ws, random_ranks=list(range(ws)) if with_random else [], has_opt='opt' in state,
-                        optimizer=_optimizer_kind(learn), model_digest=model_digest(get_model(learn.model)),
+                        optimizer=optimizer_kind(learn), model_digest=model_digest(get_model(learn.model)),
                         env=dict(repro_env(learn)), saved_at=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
             _write_checkpoint(dest, files, meta)
         except Exception as e: err = e
@@ -167,35 +153,38 @@ def save_checkpoint(learn, # the fastai `Learner` to save
 # %% ../nbs/06_checkpoint.ipynb #a6e94631
 def _fail(d, msg): raise ValueError(f"checkpoint {d} {msg}; the learner and the random state were left untouched")
 
+@contextmanager
+def _refusing(d):
+    "Refuse checkpoint `d` for the reason of any `StateError` the checks of `fastrepro.state` raise in this block."
+    try: yield
+    except StateError as e: _fail(d, str(e))
+
 def _check(d, ok:bool, where:str, want:str, got=None):
     "Refuse checkpoint `d` unless `ok`: its field `where` should be `want`."
-    if ok: return
-    r = repr(got)
-    _fail(d, f"is malformed: {where} should be {want}, not {type(got).__name__} {r[:40]}{'…' if len(r) > 40 else ''}")
-
-def _is_int(o, lo:int, hi:int) -> bool: return isinstance(o, int) and not isinstance(o, bool) and lo <= o < hi
-def _is_num(o) -> bool: return isinstance(o, (int, float)) and not isinstance(o, bool)
-def _is_scalar(o) -> bool: return _is_num(o) or (isinstance(o, torch.Tensor) and o.dim() == 0)
-def _all(o, f) -> bool: return isinstance(o, list) and all(f(x) for x in o)
+    with _refusing(d): check_field(ok, where, want, got)
 
 # %% ../nbs/06_checkpoint.ipynb #f85235dc
 def _check_meta(d, m:dict):
     "Every field of `checkpoint.json` that loading uses has the type and range `save_checkpoint` writes."
     def need(k, ok, want): _check(d, ok, f"{_META} field {k!r}", want, m.get(k))
-    need('epoch', _is_int(m.get('epoch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
-    need('n_epoch', m.get('n_epoch') is None or _is_int(m['n_epoch'], 1, _MAX_EPOCH), 'null or an int >= 1')
+    need('epoch', is_int(m.get('epoch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
+    need('batch', is_int(m.get('batch'), 0, _MAX_EPOCH), f'an int in [0, {_MAX_EPOCH})')
+    if m['batch']: # inside an epoch: where, and in batches of what size
+        need('n_iter', is_int(m.get('n_iter'), m['batch'], _MAX_EPOCH), f"an int in [{m['batch']}, {_MAX_EPOCH}) (the batches per epoch)")
+        need('bs', m.get('bs') is None or is_int(m['bs'], 1, _MAX_EPOCH), 'null or an int >= 1')
+    need('n_epoch', m.get('n_epoch') is None or is_int(m['n_epoch'], 1, _MAX_EPOCH), 'null or an int >= 1')
     for k in ('scheduled', 'has_opt'): need(k, isinstance(m.get(k), bool), 'true or false')
-    need('seed', m.get('seed') is None or _is_int(m['seed'], 0, 2**32), 'null or an int in [0, 2**32)')
-    need('world_size', _is_int(m.get('world_size'), 1, 2**20), 'an int >= 1')
+    need('seed', m.get('seed') is None or is_int(m['seed'], 0, 2**32), 'null or an int in [0, 2**32)')
+    need('world_size', is_int(m.get('world_size'), 1, 2**20), 'an int >= 1')
     need('random_ranks', m.get('random_ranks') in ([], list(range(m['world_size']))), f"[] or [0, ..., {m['world_size']-1}]")
     need('env', isinstance(m.get('env'), dict), 'an object')
     o = m.get('optimizer')
     need('optimizer', o is None or (isinstance(o, dict) and isinstance(o.get('name'), str) and isinstance(o.get('type'), str)
-                                    and _all(o.get('steps'), lambda x: isinstance(x, str)) and isinstance(o.get('hypers'), dict)),
+                                    and all_of(o.get('steps'), lambda x: isinstance(x, str)) and isinstance(o.get('hypers'), dict)),
          'null or an object {name, type, steps, hypers}')
     f = m.get('files')
     need('files', isinstance(f, dict) and all(isinstance(v, dict) and isinstance(v.get('sha256'), str)
-                                              and _is_int(v.get('bytes'), 0, 2**40) for v in f.values()),
+                                              and is_int(v.get('bytes'), 0, 2**40) for v in f.values()),
          'an object {sha256, bytes} per file')
 
 def _read_meta(d:Path) -> dict:
@@ -232,187 +221,19 @@ def _read_random(d:Path, meta:dict, fn:str):
     if _json_bytes(rs) != b: _fail(d, f"is corrupt: {fn} is not the file its checksum was computed on")
     return rs
 
-# %% ../nbs/06_checkpoint.ipynb #dcf55b8b
-def _check_model(d, model, saved):
-    _check(d, isinstance(saved, dict) and all(isinstance(v, torch.Tensor) for v in saved.values()),
-           f"{_MODEL}['model']", 'a dict of tensors', saved)
-    live = model.state_dict()
-    missing, extra = [k for k in live if k not in saved], [k for k in saved if k not in live]
-    shapes = [f"{k}: {tuple(saved[k].shape)} saved, {tuple(v.shape)} here" for k, v in live.items()
-              if k in saved and (saved[k].shape != v.shape or saved[k].dtype != v.dtype)]
-    if missing or extra or shapes:
-        why = '; '.join(filter(None, [f"missing {missing[:3]}" if missing else '', f"unexpected {extra[:3]}" if extra else '',
-                                      f"different shapes {shapes[:3]}" if shapes else '']))
-        _fail(d, f"is from a different model ({why})")
-
-def _new_optimizer(learn):
-    "The optimizer `fit` creates for `learn` (fastai's `create_opt`), made aside: `learn` does not change."
-    return learn.opt_func(learn.splitter(get_model(learn.model)), lr=learn.lr)
-
-def _param_groups(learn) -> list:
-    # from the optimizer, which turns the default splitter's flat list of parameters into one group
-    opt = learn.opt if learn.opt is not None else _new_optimizer(learn)
-    return [list(pg) for pg in opt.param_lists]
-
-# %% ../nbs/06_checkpoint.ipynb #4d6442bc
-def _kind_text(k:dict, steps:bool) -> str:
-    hypers = ', '.join(f"{a}={b}" for a, b in k['hypers'].items())
-    return f"{k['name']} ({k['type']}{' ' + '+'.join(k['steps']) if steps else ''}; {hypers})"
-
-def _check_opt_kind(d, learn, saved:dict|None):
-    "Refuse to load an optimizer state into another kind of optimizer."
-    if saved is None: return
-    now = _optimizer_kind(learn)
-    same = lambda k: (k['type'], k['steps'], k['hypers'])
-    if same(saved) == same(now): return
-    steps = (saved['name'], saved['hypers']) == (now['name'], now['hypers'])
-    _fail(d, f"was saved with optimizer {_kind_text(saved, steps)} and this learner's is {_kind_text(now, steps)}: "
-             "build the learner with the same opt_func, or pass opt=False to load the rest without the optimizer")
-
-def _check_opt_state(d, groups:list, opt):
-    w = f"{_MODEL}['opt']"
-    _check(d, isinstance(opt, dict), w, 'a dict', opt)
-    if 'hypers' not in opt: # a wrapped torch optimizer, which checks its own state when it loads it
-        pgs = opt.get('param_groups')
-        _check(d, _all(pgs, lambda g: isinstance(g, dict) and _all(g.get('params'), lambda i: _is_int(i, 0, 2**40))),
-               f"{w}['param_groups']", 'a list of groups of parameter indices', pgs)
-        _check(d, isinstance(opt.get('state'), dict), f"{w}['state']", 'a dict', opt.get('state'))
-        sizes = [len(pg['params']) for pg in pgs]
-        if sizes != [len(pg) for pg in groups]:
-            _fail(d, f"holds an optimizer with parameter groups of sizes {sizes}; this learner's are {[len(pg) for pg in groups]}")
-        return
-    params = [p for pg in groups for p in pg]
-    hy, st = opt['hypers'], opt.get('state')
-    _check(d, _all(hy, lambda h: isinstance(h, dict) and all(isinstance(k, str) and (v is None or isinstance(v, (bool, int, float, str)))
-                                                            for k, v in h.items())), f"{w}['hypers']", 'a list of dicts of numbers', hy)
-    _check(d, _all(st, lambda s: isinstance(s, dict) and all(isinstance(k, str) for k in s)), f"{w}['state']", 'a list of dicts', st)
-    if len(hy) != len(groups) or len(st) != len(params):
-        _fail(d, f"holds an optimizer for {len(hy)} parameter groups and {len(st)} parameters; "
-                 f"this learner has {len(groups)} and {len(params)}")
-    for i, (p, s) in enumerate(zip(params, st)):
-        for k, v in s.items():
-            if not isinstance(v, torch.Tensor): _check(d, v is None or isinstance(v, (bool, int, float)), f"{w}['state'][{i}][{k!r}]", 'a tensor or a number', v)
-            elif v.dim() and (v.shape != p.shape or v.dtype != p.dtype):
-                _fail(d, f"holds optimizer state {k!r} of shape {tuple(v.shape)} ({v.dtype}) for parameter {i} of shape {tuple(p.shape)} ({p.dtype})")
-    for k in set(opt) - {'hypers', 'state'}: # fastai's Lookahead (`ranger`) adds its step count and slow weights
-        ok = {'count': lambda v: _is_int(v, 0, 2**62),
-              'slow_weights': lambda v: v is None or _all(v, lambda pg: _all(pg, lambda t: isinstance(t, torch.Tensor)))}.get(k)
-        _check(d, ok is not None and ok(opt[k]), f"{w}[{k!r}]", "Lookahead's 'count' or 'slow_weights'", opt[k])
-
-# %% ../nbs/06_checkpoint.ipynb #92126cc5
-def _check_loop(d, loop, n_params:int):
-    _check(d, isinstance(loop, dict), _LOOP, 'a dict', loop)
-    for k in ('grads', 'requires_grad'):
-        v = loop.get(k)
-        _check(d, _all(v, lambda x: isinstance(x, bool)) and len(v) == n_params, f"{_LOOP}[{k!r}]", f"a list of {n_params} booleans", v)
-    fi = loop.get('frozen_idx')
-    _check(d, fi is None or _is_int(fi, 0, 2**20), f"{_LOOP}['frozen_idx']", 'None or an int >= 0', fi)
-    rec = loop.get('recorder')
-    if rec is None: return
-    _check(d, isinstance(rec, dict), f"{_LOOP}['recorder']", 'a dict', rec)
-    for k, ok, want in (('values', lambda v: _all(v, lambda r: _all(r, lambda x: x is None or _is_scalar(x))), 'a list of lists of numbers'),
-                        ('lrs', lambda v: _all(v, _is_scalar), 'a list of numbers'),
-                        ('losses', lambda v: _all(v, _is_scalar), 'a list of numbers'),
-                        ('iters', lambda v: _all(v, lambda x: _is_int(x, 0, 2**62)), 'a list of ints'),
-                        ('smooth_count', lambda v: _is_int(v, 0, 2**62), 'an int >= 0'),
-                        ('smooth_val', _is_scalar, 'a number')):
-        _check(d, ok(rec.get(k)), f"{_LOOP}['recorder'][{k!r}]", want, rec.get(k))
-
 # %% ../nbs/06_checkpoint.ipynb #337c4bda
-def _python_ok(o) -> bool:
-    "Is `o` the JSON of a `random.getstate()`?"
-    return (isinstance(o, dict) and _is_int(o.get('version'), 0, 100) and (o.get('gauss_next') is None or _is_num(o['gauss_next']))
-            and _all(o.get('state'), lambda x: _is_int(x, 0, 2**32+1)) and len(o['state']) == 625)
-
-def _numpy_ok(o) -> bool:
-    "Is `o` the JSON of a `np.random.get_state()`?"
-    return (isinstance(o, dict) and o.get('kind') == 'MT19937' and _all(o.get('key'), lambda x: _is_int(x, 0, 2**32))
-            and len(o['key']) == 624 and _is_int(o.get('pos'), 0, 625) and o.get('has_gauss') in (0, 1)
-            and _is_num(o.get('cached_gaussian')))
-
-def _rng_state(d, learn, rs) -> RNGState:
-    "Check the saved random state `rs` field by field and build the `RNGState` to restore; no live stream moves."
-    live, loaders = get_rng_state(), find_dls(learn)
-    _check(d, isinstance(rs, dict), 'the random state', 'an object', rs)
-    def need(k, ok, want): _check(d, ok, f"the random state's {k!r}", want, rs.get(k))
-    need('python', _python_ok(rs.get('python')), "Python's generator state")
-    need('numpy', _numpy_ok(rs.get('numpy')), "NumPy's generator state")
-    need('torch', isinstance(rs.get('torch'), str), 'a base64 string')
-    need('cuda', _all(rs.get('cuda'), lambda s: isinstance(s, str)), 'a list of base64 strings')
-    need('cuda_seed', _is_int(rs.get('cuda_seed'), 0, 2**64), 'an int in [0, 2**64)')
-    need('flags', isinstance(rs.get('flags'), dict) and set(rs['flags']) == set(live.flags) and _all(list(rs['flags'].values()), lambda v: isinstance(v, bool)),
-         f"true or false for each of {sorted(live.flags)}")
-    # only the variables fastrepro sets: a checkpoint must not be able to set any other (LD_PRELOAD, say)
-    need('env', isinstance(rs.get('env'), dict) and set(rs['env']) <= set(live.env) and all(v is None or isinstance(v, str) for v in rs['env'].values()),
-         f"an object with some of {sorted(live.env)}")
-    need('dataloaders', _all(rs.get('dataloaders'), lambda o: isinstance(o, dict) and _python_ok(o.get('rng'))
-                                                       and (o.get('n') is None or _is_int(o['n'], 0, 2**62))), "each DataLoader's rng and length")
-    if len(rs['dataloaders']) != len(loaders):
-        _fail(d, f"holds the state of {len(rs['dataloaders'])} DataLoaders; this learner has {len(loaders)}")
-    n = rs['numpy']
-    st = RNGState(python=_python_tuple(rs['python']), numpy=(n['kind'], np.array(n['key'], dtype=np.uint32), n['pos'], n['has_gauss'], float(n['cached_gaussian'])),
-                  torch=None, cuda=[], flags=dict(rs['flags']), env=dict(rs['env']), cuda_seed=rs['cuda_seed'],
-                  dls=[(dl, _python_tuple(o['rng'])) for dl, o in zip(loaders, rs['dataloaders'])],
-                  threads=0, workers=[]) # no thread or worker check here: the checkpoint compares the whole environment itself
-    try: # into throwaway generators, which check what they are given
-        random.Random().setstate(st.python)
-        for _, s in st.dls: random.Random().setstate(s)
-        np.random.RandomState().set_state(st.numpy)
-        st.torch = _unb64(rs['torch'])
-        torch.Generator().set_state(st.torch)
-        st.cuda = [_unb64(s) for s in rs['cuda']]
-    except (TypeError, ValueError, OverflowError, RuntimeError) as e: _fail(d, f"holds a random state that does not load ({type(e).__name__}: {e})")
-    _check(d, all(len(s) == 16 for s in st.cuda), "the random state's 'cuda'", 'states of 16 bytes (seed and offset)', rs['cuda'])
-    return st
-
-def _data_diff(rs:dict, learn) -> list:
-    "The DataLoaders whose number of items differs from the saved run's."
-    now = [_n_items(dl) for dl in find_dls(learn)]
-    return [f"DataLoader {i} had {o['n']} items, has {n}" for i, (o, n) in enumerate(zip(rs['dataloaders'], now)) if o['n'] != n]
-
 def _env_diff(saved:dict, now:dict) -> list:
     return [f"{k} was {saved[k]!r}, is {now[k]!r}" for k in saved if k in now and saved[k] != now[k]]
 
-# %% ../nbs/06_checkpoint.ipynb #603c051f
-def _to_device(o, device):
-    if isinstance(o, torch.Tensor): return o.to(device)
-    if isinstance(o, dict): return {k: _to_device(v, device) for k, v in o.items()}
-    return o
-
-def _set_learner_state(learn, state:dict, loop:dict, with_opt:bool):
-    model = get_model(learn.model)
-    model.load_state_dict(state['model'])
-    if with_opt and 'opt' in state:
-        if learn.opt is None: learn.create_opt()
-        opt = state['opt']
-        if 'hypers' in opt:
-            params = [p for pg in learn.opt.param_lists for p in pg]
-            # where fit will move the model, as fastai's `learn.load` does
-            device = getattr(learn.dls, 'device', None)
-            opt = dict(opt, hypers=type(learn.opt.hypers)(opt['hypers']),
-                       state=[_to_device(st, device or p.device) for p, st in zip(params, opt['state'])])
-        learn.opt.load_state_dict(opt)
-        if loop.get('frozen_idx') is not None and hasattr(learn.opt, 'frozen_idx'): learn.opt.frozen_idx = loop['frozen_idx']
-    elif with_opt: learn.opt = None # saved before any optimizer existed: fit will create a fresh one, as it did then
-    for p, g, rg in zip(model.parameters(), loop['grads'], loop['requires_grad']):
-        p.requires_grad_(rg)
-        # fastai zeroes grads rather than dropping them, and its optimizer steps every parameter that holds one
-        p.grad = torch.zeros_like(p) if g else None
-
-def _set_recorder(learn, saved:dict|None):
-    rec = getattr(learn, 'recorder', None)
-    if saved is None or rec is None: return
-    rec.values, rec.lrs, rec.iters = [list(v) for v in saved['values']], list(saved['lrs']), list(saved['iters'])
-    rec.losses = list(saved['losses'])
-    rec.smooth_loss.count, rec.smooth_loss.val = saved['smooth_count'], saved['smooth_val']
-
 # %% ../nbs/06_checkpoint.ipynb #54414adb
-class _ResumeRecorder(Callback):
-    "One shot: at the first epoch of the next `fit`, restore the `Recorder`'s history and check the resume recipe."
-    order = 51 # after the Recorder, which resets itself in before_fit
+class _Resume(Callback):
+    "One shot: the next `fit` resumes where the checkpoint was saved, and checks the resume recipe."
+    order = -20 # before TrainEvalCallback: in a resumed epoch, `iter` counts from the first batch not yet trained
 
-    def __init__(self, start:int, n_epoch, scheduled:bool, recorder:dict|None):
-        self.start, self.saved_n_epoch, self.scheduled, self.saved = start, n_epoch, scheduled, recorder
+    def __init__(self, name:str, meta:dict, loop:dict, rng:RNGState|None, epoch_start:tuple|None):
+        self.ckpt, self.start, self.batch, self.rng, self.epoch_start = name, meta['epoch'], meta['batch'], rng, epoch_start
+        self.saved_n_epoch, self.scheduled, self.loop = meta['n_epoch'], meta['scheduled'], loop
+        self._armed, self._first, self.fit_loop = None, True, None
 
     def before_fit(self):
         scheduled = self.scheduled or any(isinstance(cb, ParamScheduler) for cb in self.learn.cbs)
@@ -420,15 +241,65 @@ class _ResumeRecorder(Callback):
             warnings.warn(f"the checkpoint was saved during a fit of {self.saved_n_epoch} epochs and this fit runs "
                           f"{self.n_epoch}: the learning-rate schedule differs, so the resumed run will not replay the original")
 
+    def fit_from_start(self, learn):
+        "`Learner._do_fit`, from the checkpoint's epoch when the fit has `start_epoch` at it."
+        if self.learn is not learn: # this callback was removed: fastai's own loop, from now on
+            learn.__dict__.pop('_do_fit', None)
+            return type(learn)._do_fit(learn)
+        # fastai's `start_epoch` (`SkipToEpoch`) runs each skipped epoch's events, and trackers such as `EarlyStoppingCallback`
+        # would count those epochs: the finished epochs are left out of the loop instead
+        skip = any(type(cb).__name__ == 'SkipToEpoch' and getattr(cb, '_skip_to', getattr(cb, 'start_epoch', None)) == self.start
+                   for cb in learn.cbs) # fastai 2.8 keeps `start_epoch` as `_skip_to`
+        for epoch in range(self.start if skip else 0, learn.n_epoch):
+            learn.epoch = epoch
+            learn._with_events(learn._do_epoch, 'epoch', CancelEpochException)
+
     def before_train(self):
         if self.epoch != self.start:
             warnings.warn(f"load_checkpoint returned start_epoch={self.start}, but this fit trains from epoch {self.epoch}: "
                           f"pass start_epoch={self.start} to fit/fit_one_cycle to resume exactly")
-        else: _set_recorder(self.learn, self.saved)
-        self.learn.remove_cb(self)
+            return self._done()
+        learn = self.learn
+        set_recorder(learn, self.loop.get('recorder'))
+        missing = set_callback_states(learn, self.loop.get('callbacks', []))
+        if missing: warnings.warn(f"checkpoint {self.ckpt} holds the state of callback(s) {', '.join(missing)}, which this fit does not have")
+        learn.train_iter = self.loop.get('train_iter', 0)
+        if self.rng is not None: set_rng_state(self.rng) # undo any draw since load_checkpoint (a `show_batch`, say)
+        if self.batch: self._arm(learn.dls.train)
+        if hasattr(learn, 'recorder'): learn.recorder.resumed = dict(checkpoint=self.ckpt, epoch=self.start, batch=self.batch)
+        if not self.batch: self._done()
 
-    def after_fit(self):
-        if self.learn is not None: self.learn.remove_cb(self)
+    def _arm(self, dl):
+        "Make `dl`'s next pass draw the epoch's order again and yield only the batches after the first `self.batch`."
+        skip = self.batch * (dl.bs or 1)
+        dl.rng.setstate(self.epoch_start)
+        own = dl.__dict__.get('get_idxs') # a per-instance `get_idxs` stays in the chain
+        def get_idxs(): return list(own() if own is not None else type(dl).get_idxs(dl))[skip:]
+        dl.get_idxs = get_idxs
+        base = torch.Generator()
+        if self.rng is not None: base.set_state(self.rng.torch)
+        dl.fake_l.generator = base # the pass's base seed, drawn aside: the global stream had drawn it before the checkpoint
+        self._armed = (dl, own)
+
+    def before_batch(self):
+        if not self._armed or not self.training: return
+        self.learn.iter += self.batch
+        if self._first: self.learn.pct_train, self._first = self.loop['pct_train'], False # TrainEvalCallback set it for the epoch's start
+
+    def _done(self):
+        if self._armed:
+            dl, own = self._armed
+            if own is None: dl.__dict__.pop('get_idxs', None)
+            else: dl.get_idxs = own
+            dl.fake_l.__dict__.pop('generator', None)
+            self._armed = None
+        if self.learn is not None:
+            if self.learn.__dict__.get('_do_fit') is self.fit_loop: del self.learn._do_fit
+            self.learn.remove_cb(self)
+
+    def after_train(self): self._done()
+    def after_cancel_train(self): self._done()
+    def after_fit(self): self._done()
 
 # %% ../nbs/06_checkpoint.ipynb #1999edad
 def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
@@ -441,21 +312,29 @@ def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
     loop = _load_torch(d, _LOOP, _read_file(d, meta, _LOOP))
     _check(d, isinstance(state, dict) and 'model' in state, _MODEL, "a dict with a 'model'", state)
     model = get_model(learn.model)
-    _check_model(d, model, state['model'])
-    _check_loop(d, loop, len(list(model.parameters())))
+    with _refusing(d):
+        check_model(model, state['model'], f"{_MODEL}['model']")
+        check_loop(loop, list(model.parameters()), _LOOP)
+    if meta['batch']:
+        dl = learn.dls.train
+        if (len(dl), dl.bs) != (meta['n_iter'], meta['bs']):
+            _fail(d, f"was saved after batch {meta['batch']} of {meta['n_iter']} (of {meta['bs']} items) of an epoch; this learner's "
+                     f"training loader has {len(dl)} batches of {dl.bs}: build the DataLoaders as the saved run did")
     if with_opt and 'opt' in state:
-        _check_opt_kind(d, learn, meta.get('optimizer'))
-        _check_opt_state(d, _param_groups(learn), state['opt'])
-    rng = rs = None
+        with _refusing(d):
+            check_opt_kind(learn, meta.get('optimizer'))
+            check_opt_state(param_groups(learn), state['opt'], f"{_MODEL}['opt']")
+    rng = rs = epoch_start = None
     if rank in meta['random_ranks']:
         rs = _read_random(d, meta, _random_file(rank))
-        rng = _rng_state(d, learn, rs)
+        with _refusing(d): rng, epoch_start = rng_from_json(rs, learn, bool(meta['batch']))
+    elif meta['batch']: _fail(d, "is inside an epoch but holds no random state: the epoch's order cannot be drawn again")
     else: warnings.warn(f"checkpoint {d} holds no random state: the weights and optimizer are restored, but the "
                         "following epochs will not replay the uninterrupted run")
-    diff = _env_diff(meta['env'], dict(repro_env(learn))) + (_data_diff(rs, learn) if rs is not None else [])
+    diff = _env_diff(meta['env'], dict(repro_env(learn))) + (data_diff(rs, learn) if rs is not None else [])
     if diff: warnings.warn(f"resume may not be bitwise exact, the environment differs from the one that saved {d.name}: "
                            + '; '.join(diff))
-    return meta, state, loop, rng
+    return meta, state, loop, rng, epoch_start
 
 # %% ../nbs/06_checkpoint.ipynb #200126d6
 def load_checkpoint(learn, # a `Learner` built exactly as the one that was saved
@@ -468,45 +347,105 @@ def load_checkpoint(learn, # a `Learner` built exactly as the one that was saved
     d = _ckpt_dir(learn, name)
     rank, ws = rank_world()
     # read and check everything first, on every rank: nothing below may fail once the learner starts changing
-    try: meta, state, loop, rng = _read_checkpoint(learn, d, rank, ws, opt)
+    try: meta, state, loop, rng, epoch_start = _read_checkpoint(learn, d, rank, ws, opt)
     except Exception as e: err = e
     else: err = None
     errs = gather_objects(_err(err))
     if err is not None: raise err
     bad = [f"rank {r}: {m}" for r, m in enumerate(errs) if m]
     if bad: raise ValueError(f"checkpoint {d} could not be loaded on every rank ({'; '.join(bad)}); nothing was restored")
-    _set_learner_state(learn, state, loop, opt)
+    set_learner_state(learn, state, loop, opt)
     if rng is not None: set_rng_state(rng)
-    _set_recorder(learn, loop.get('recorder'))
-    learn.epoch = max(meta['epoch'] - 1, 0) # as after a fit that trained up to the saved epoch
-    for cb in [cb for cb in learn.cbs if isinstance(cb, _ResumeRecorder)]: learn.remove_cb(cb)
-    learn.add_cb(_ResumeRecorder(meta['epoch'], meta['n_epoch'], meta['scheduled'], loop.get('recorder')))
+    set_recorder(learn, loop.get('recorder'))
+    # as after a fit that trained up to the saved position
+    learn.epoch = meta['epoch'] if meta['batch'] else max(meta['epoch'] - 1, 0)
+    for cb in [cb for cb in learn.cbs if isinstance(cb, _Resume)]: cb._done()
+    resume = _Resume(str(name), meta, loop, rng, epoch_start)
+    learn.add_cb(resume)
+    resume.fit_loop = learn._do_fit = partial(resume.fit_from_start, learn) # `fit` takes its loop before any callback runs
     return meta['epoch']
 
 # %% ../nbs/06_checkpoint.ipynb #85648c70
 class _NoLearner: path, model_dir = '.', '.' # lets ReproCheckpoint check its fname before it has a learner
 
+def _every(v, name:str):
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1): raise ValueError(f"{name} must be None or an int >= 1, got {v!r}")
+    return v
+
 class ReproCheckpoint(Callback):
-    "Save a fastrepro checkpoint at the end of every `every` epochs (and the last), after validation."
-    order = 55 # after the Recorder has logged the epoch, before trackers that may stop the fit
+    "Save a fastrepro checkpoint every `every` epochs (and after the last), every `every_batches` batches, and when told to stop."
+    order = 70 # after the schedule and the trackers (60-63), whose state of this batch or epoch it saves
 
-    def __init__(self, every:int=1, # save after every `every` epochs, and after the last one
-                 fname:str='checkpoint', # checkpoint name; put `{epoch}` in it to keep one per epoch
+    def __init__(self, every:int|None=1, # save after every `every` epochs, and after the last one; `None`: not at epoch ends
+                 fname:str='checkpoint', # checkpoint name; put `{epoch}` (and `{batch}`) in it to keep one per position
                  seed:int|None=None, # the run's seed, recorded for reference
+                 every_batches:int|None=None, # also save after every `every_batches` batches of an epoch's training
+                 on_signal:bool=False, # on SIGTERM or SIGINT, save at the next batch's end and stop the fit
                 ):
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1: raise ValueError(f"every must be an int >= 1, got {every!r}")
-        try: _ckpt_dir(_NoLearner, fname.format(epoch=0))
+        self.every, self.every_batches = _every(every, 'every'), _every(every_batches, 'every_batches')
+        try: _ckpt_dir(_NoLearner, fname.format(epoch=0, batch=0))
         except (AttributeError, KeyError, IndexError, ValueError):
-            raise ValueError(f"fname must be a plain file name, with at most an `{{epoch}}` field, got {fname!r}") from None
+            raise ValueError(f"fname must be a plain file name, with at most `{{epoch}}` and `{{batch}}` fields, got {fname!r}") from None
         # a bad seed fails here, not after the first epoch of training
-        self.every, self.fname, self.seed = every, fname, (None if seed is None else check_seed(seed))
-        self._validated = None
+        self.fname, self.seed, self.on_signal = fname, (None if seed is None else check_seed(seed)), bool(on_signal)
+        self._validated = self._epoch_start = self._batch_started = self._signal = None
+        self._handlers = {}
 
-    def before_fit(self): self._validated = None
+    @property
+    def stop_requested(self) -> bool:
+        "Has a signal asked this fit to stop (it will, with a checkpoint, at the next batch's end)?"
+        return self._signal is not None
+
+    def _save(self, epoch=None):
+        name = self.fname.format(epoch=self.epoch if epoch is None else epoch, batch=0 if epoch is not None else self.iter + 1)
+        save_checkpoint(self.learn, name, epoch=epoch, seed=self.seed)
+
+    def before_fit(self):
+        self._validated = self._epoch_start = self._batch_started = self._signal = None
+        if self.on_signal: self._catch_signals()
+
+    def before_train(self):
+        # where the epoch's order will be drawn from: what a checkpoint inside this epoch needs to draw it again
+        self._epoch_start, self._batch_started = self.dls.train.rng.getstate(), None
+
+    def before_batch(self):
+        if self.training: self._batch_started = self.iter
+
+    def after_batch(self):
+        if not _in_train_pass(self.learn): return
+        stop = self._signal is not None
+        if stop or (self.every_batches and (self.iter + 1) % self.every_batches == 0): self._save()
+        if stop: raise CancelFitException()
+
     # only epochs that ran reach validation; those skipped by `start_epoch` do not
     def after_validate(self): self._validated = self.epoch
 
     def after_epoch(self):
         if self._validated != self.epoch: return
-        if (self.epoch+1) % self.every and self.epoch+1 != self.n_epoch: return
-        save_checkpoint(self.learn, self.fname.format(epoch=self.epoch+1), epoch=self.epoch+1, seed=self.seed)
+        due = self.every and ((self.epoch+1) % self.every == 0 or self.epoch+1 == self.n_epoch)
+        if due or self._signal is not None: self._save(epoch=self.epoch+1)
+        if self._signal is not None: raise CancelFitException() # a signal during validation: stop after it
+
+    def after_fit(self): self._restore_signals()
+
+# %% ../nbs/06_checkpoint.ipynb #53a54f46
+@patch
+def _catch_signals(self:ReproCheckpoint):
+    "Until the end of the fit, turn SIGTERM and SIGINT into a request to stop at the next batch's end."
+    if threading.current_thread() is not threading.main_thread():
+        return warnings.warn("ReproCheckpoint(on_signal=True): signals can only be caught in the main thread, and this fit runs in another")
+    for s in (signal.SIGTERM, signal.SIGINT): self._handlers[s] = signal.signal(s, self._on_signal)
+
+@patch
+def _on_signal(self:ReproCheckpoint, signum, frame):
+    if self._signal is None: self._signal = signum; return
+    # a second signal: stop at once, as without this callback
+    prev = self._handlers.get(signum)
+    self._restore_signals()
+    if callable(prev): prev(signum, frame)
+    elif prev != signal.SIG_IGN: os.kill(os.getpid(), signum) # the default action (SIGTERM ends the process)
+
+@patch
+def _restore_signals(self:ReproCheckpoint):
+    for s, h in self._handlers.items(): signal.signal(s, h if h is not None else signal.SIG_DFL)
+    self._handlers = {}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #8df182f5
 from __future__ import annotations
-import os, re, json, time, shutil, random, warnings, numbers, copy, hashlib, tempfile
+import os, random, warnings, numbers, copy, hashlib
 from pathlib import Path, PurePath
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,8 +14,8 @@ import torch
 # %% auto #0
 __all__ = ['check_seed', 'seed_everything', 'last_seed', 'is_learner', 'find_dls', 'loader_workers', 'digest_tensor',
            'model_digest', 'RNGState', 'get_rng_state', 'set_rng_state', 'keep_rng', 'reseed_dls', 'seeded',
-           'atomic_write_text', 'atomic_write_dir', 'read_json', 'items_digest', 'rank_world', 'gather_objects',
-           'learner_device', 'plain_tensor', 'bits_view', 'digest_ints', 'device_digest']
+           'items_digest', 'rank_world', 'gather_objects', 'learner_device', 'plain_tensor', 'bits_view', 'digest_ints',
+           'device_digest']
 
 # %% ../nbs/00_core.ipynb #11f978de
 def check_seed(seed, name='seed') -> int:
@@ -302,130 +302,15 @@ def seeded(seed:int, # 0 <= seed < 2**32
         for o in objs: reseed_dls(o, seed)
         yield seed
 
-# %% ../nbs/00_core.ipynb #c1b45cb2
-def atomic_write_text(path, # the file to write; missing folders are made
-                      text:str, # its whole content
-                     ) -> Path:
-    "Write `text` to `path` through a temporary file and a rename, so a crash never leaves a half-written file."
-    path = Path(path)
-    if path.is_dir(): raise IsADirectoryError(f"{path} is a folder, not a file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f: f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
-    return path
+# %% ../nbs/00_core.ipynb #da1582d7
+_MOVED = {'atomic_write_text': 'fastrepro.files'}
 
-# %% ../nbs/00_core.ipynb #68cae19f
-_ACTIVE = set() # the temporary and parked folders this process is using right now: never stale
-
-def _umask() -> int:
-    "The process's umask, read without changing it where Linux allows."
-    try:
-        for line in Path('/proc/self/status').read_text().splitlines():
-            if line.startswith('Umask:'): return int(line.split()[1], 8)
-    except OSError: pass
-    m = os.umask(0o022); os.umask(m)
-    return m
-
-def _pid_alive(pid:int) -> bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: pass # alive, but another user's
-    return True
-
-def _sweep_leftovers(dest:Path) -> list:
-    "Remove the temporary and parked folders a killed writer of `dest` left beside it; return their paths."
-    # only names this module makes for this `dest`: `.NAME.tmp-PID-XXXXXXXX` and `.NAME.old-PID-NANOSECONDS`
-    pat = re.compile(rf'\.{re.escape(dest.name)}\.(tmp|old)-(\d+)-[a-z0-9_]+')
-    removed = []
-    for p in sorted(dest.parent.iterdir()):
-        m = pat.fullmatch(p.name)
-        if not m or p in _ACTIVE or not p.is_dir() or p.is_symlink(): continue
-        pid = int(m[2])
-        if pid != os.getpid() and _pid_alive(pid): continue # another writer, still at work
-        shutil.rmtree(p, ignore_errors=True)
-        removed.append(p)
-    return removed
-
-# %% ../nbs/00_core.ipynb #1bcf5566
-@contextmanager
-def atomic_write_dir(dest, # the folder to write; missing parent folders are made
-                     replace:bool=True, # replace an existing `dest`; with `False` an existing non-empty `dest` raises `FileExistsError`
-                    ):
-    "Yield a temporary folder next to `dest` that becomes `dest` in one rename when the block succeeds, and is removed when it fails."
-    dest = Path(dest)
-    if dest.exists() and not dest.is_dir(): raise FileExistsError(f"{dest} exists and is not a folder")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.tmp-{os.getpid()}-', dir=dest.parent))
-    os.chmod(tmp, 0o777 & ~_umask()) # mkdtemp makes 0700; a data set or checkpoint is shared like any folder
-    old = None
-    _ACTIVE.add(tmp)
-    try:
-        yield tmp
-        if replace and dest.exists():
-            # park the previous version; it is removed only once the new one is in place
-            old = dest.with_name(f'.{dest.name}.old-{os.getpid()}-{time.time_ns()}')
-            _ACTIVE.add(old)
-            dest.rename(old)
-        try: tmp.rename(dest)
-        except OSError as e:
-            if old is None and dest.exists(): raise FileExistsError(f"{dest} exists and is not empty") from e
-            raise
-    except BaseException:
-        if old is not None and old.exists() and not dest.exists(): old.rename(dest)
-        raise
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists() and dest.exists(): shutil.rmtree(old, ignore_errors=True)
-        _ACTIVE.discard(tmp); _ACTIVE.discard(old)
-    _sweep_leftovers(dest)
-
-# %% ../nbs/00_core.ipynb #f01afcb0
-def _json_depth(text:str) -> int:
-    "The deepest nesting of lists and objects in JSON `text`, found without recursion."
-    bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text) # brackets inside strings do not nest
-    depth = deepest = 0
-    for m in re.finditer(r'[\[\]{}]', bare):
-        depth += 1 if m[0] in '[{' else -1
-        deepest = max(deepest, depth)
-    return deepest
-
-def _finite_float(s:str) -> float:
-    x = float(s)
-    if not np.isfinite(x): raise ValueError(f"the number {s[:20]} is out of range")
-    return x
-
-def _sane_int(s:str) -> int:
-    x = int(s)
-    if abs(x) >= 2**1024: raise ValueError(f"the number {s[:20]}... is out of range") # beyond any float: overflows later
-    return x
-
-def _no_constant(s:str): raise ValueError(f"{s} is not a JSON number")
-
-def read_json(path, # the file to read
-              what:str, # what the file should be, for the error message: 'run record', 'environment file'
-              max_bytes:int=64*2**20, # refuse larger files
-              max_depth:int=100, # refuse lists and objects nested deeper
-             ):
-    "Read a JSON file for a loader; any problem is one `ValueError` (`FileNotFoundError` when missing) naming `what` and `path`."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no {what} at {path}")
-    if path.is_dir(): raise ValueError(f"{what} {path} is a folder, not a file")
-    try:
-        with open(path, 'rb') as f: data = f.read(max_bytes + 1) # not stat: a pipe or device has no size
-    except OSError as e: raise ValueError(f"cannot read {what} {path}: {e.strerror or e}") from None
-    if len(data) > max_bytes: raise ValueError(f"{what} {path} is larger than {max_bytes} bytes")
-    try: text = data.decode('utf-8')
-    except UnicodeDecodeError: raise ValueError(f"{what} {path} is not a JSON file (not UTF-8 text)") from None
-    if _json_depth(text) > max_depth: raise ValueError(f"{what} {path} nests lists or objects deeper than {max_depth} levels")
-    try: return json.loads(text, parse_float=_finite_float, parse_int=_sane_int, parse_constant=_no_constant)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{what} {path} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
-    except (ValueError, RecursionError) as e: raise ValueError(f"{what} {path} is not valid JSON ({e})") from None
+def __getattr__(name):
+    # a deprecation path for one release: the new home is a later module, imported only when the old name is used
+    if name not in _MOVED: raise AttributeError(f"module 'fastrepro.core' has no attribute {name!r}")
+    import importlib
+    warnings.warn(f"`fastrepro.core.{name}` moved to `{_MOVED[name]}.{name}`; import it from there", DeprecationWarning, stacklevel=2)
+    return getattr(importlib.import_module(_MOVED[name]), name)
 
 # %% ../nbs/00_core.ipynb #73703d1d
 def _item_hashes(items) -> list|None:

@@ -9,7 +9,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 import numpy as np
 from PIL import Image, ImageDraw
-from .core import check_seed, atomic_write_dir, read_json
+from .core import check_seed
+from .files import atomic_write_dir, read_json
 
 # %% auto #0
 __all__ = ['CAT_BREEDS', 'DOG_BREEDS', 'is_cat', 'synth_pets', 'is_stand_in', 'get_pets']

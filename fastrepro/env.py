@@ -10,7 +10,8 @@ from pathlib import Path
 from importlib import metadata
 import numpy as np
 import torch
-from .core import atomic_write_text, read_json, learner_device, loader_workers, find_dls
+from .core import learner_device, loader_workers, find_dls
+from .files import atomic_write_text, read_json
 
 # %% auto #0
 __all__ = ['ReproEnv', 'repro_env', 'EnvDiff', 'Table', 'EnvDiffs', 'diff_env', 'save_env', 'env_main']

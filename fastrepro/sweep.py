@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from fastprogress.fastprogress import progress_bar, printing
-from .core import seed_everything, check_seed, is_learner, reseed_dls, atomic_write_text
+from .core import seed_everything, check_seed, is_learner, reseed_dls
+from .files import atomic_write_text
 from .fingerprint import check_reproducible
 
 # %% auto #0

@@ -5,7 +5,8 @@
     python tools/run_nbs.py --check nbs/10_pets.ipynb nbs/04_fingerprint.ipynb
 
 Cells run as `nbdev_test` runs them (the flags of settings.ini's `tst_flags` are skipped and get no outputs).
-Saving also writes `nbs/_outputs_env.json`: the `repro_env()` the outputs came from.
+Each notebook runs in a fresh process (two at a time). Saving sets `FASTREPRO_SAVE_OUTPUTS=1` for the notebooks
+and writes `nbs/_outputs_env.json`: the `repro_env()` the outputs came from.
 `--check` executes in memory and compares every text output with the saved one. Outputs must match exactly; when
 they differ only in numbers and digests *and* this machine's environment differs from the saved one (CPU capability,
 threads, versions: `diff_env`), the check passes and says which setting explains it. Exits 1 on a real difference.
@@ -49,10 +50,8 @@ def execute(fn:Path, skip:set):
     def no_eval(cell):
         if cell.cell_type != 'code': return True
         d = directives(cell.source)
-        if skip & d or ('eval' in d and 'false' in d):
-            cell.outputs, cell.execution_count = [], None
-            return True
-        return False
+        cell.outputs, cell.execution_count = [], None # execnb replaces outputs only when a cell shows something
+        return bool(skip & d or ('eval' in d and 'false' in d))
     cwd = os.getcwd()
     try:
         os.chdir(fn.parent)
@@ -122,22 +121,41 @@ def check(fns, skip, nbs_path) -> int:
             print('    ' + l[:160])
     return bad
 
+def _one(fn:Path, check_only:bool) -> tuple[int, str]:
+    "Run this script on one notebook in a fresh Python process (no state leaks from one page into the next)."
+    env = dict(os.environ)
+    if not check_only: env['FASTREPRO_SAVE_OUTPUTS'] = '1' # a page that saves files of its own (10_pets) does so only then
+    args = [sys.executable, __file__, '--one'] + (['--check'] if check_only else []) + [str(fn)]
+    r = subprocess.run(args, capture_output=True, text=True, env=env)
+    return r.returncode, r.stdout + (r.stderr[-3000:] if r.returncode else '')
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('notebooks', nargs='*', help='notebooks (default: every notebook in nbs/)')
     p.add_argument('--check', action='store_true', help='re-execute and compare with the saved outputs; change nothing')
+    p.add_argument('--one', action='store_true', help=argparse.SUPPRESS) # internal: this process runs one notebook
+    p.add_argument('--workers', type=int, default=2, help='notebooks run at once, each in its own process')
     a = p.parse_args(argv)
     cfg = get_config()
     nbs_path = Path(cfg.nbs_path)
     fns = [Path(o).resolve() for o in a.notebooks] or sorted(p.resolve() for p in nbs_path.glob('*.ipynb') if not p.name.startswith('_'))
     skip = set(cfg.tst_flags.split())
+    if a.one:
+        if a.check: return 1 if check(fns, skip, nbs_path) else 0
+        for fn in fns: write_nb(execute(fn, skip), fn)
+        return 0
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max(1, a.workers)) as ex:
+        futs = [(fn, ex.submit(_one, fn, a.check)) for fn in fns]
+        bad = []
+        for fn, f in futs:
+            rc, out = f.result()
+            print(out.rstrip() if a.check or rc else f'  saved {fn.name}', flush=True)
+            if rc: bad.append(fn.name)
     if a.check:
-        bad = check(fns, skip, nbs_path)
-        print(f'run_nbs --check: {len(fns) - bad} of {len(fns)} notebooks reproduce their saved outputs')
+        print(f'run_nbs --check: {len(fns) - len(bad)} of {len(fns)} notebooks reproduce their saved outputs')
         return 1 if bad else 0
-    for fn in fns:
-        print(f'running {fn.name}', flush=True)
-        write_nb(execute(fn, skip), fn)
+    if bad: print(f'run_nbs: failed: {" ".join(bad)}'); return 1
     (nbs_path/ENV_FILE).write_text(json.dumps(env_now(), indent=1, sort_keys=True) + '\n')
     subprocess.run(['nbdev_clean'], check=True)
     return 0
