@@ -1,6 +1,6 @@
 """Time `fastrepro_check --batches K` on the tabular example script against the script's own full training; print the ratio.
 
-    python tools/bench_check.py                          # 100,000 rows, 5 epochs, --batches 3, 2 repetitions
+    python tools/bench_check.py                          # 30,000 rows, 3 epochs, --batches 3, 2 repetitions
     python tools/bench_check.py --rows 30000 --epochs 2 --reps 1
 
 Both sides start fresh Python processes (the full training is `python SCRIPT --epochs E`; the check makes 2 runs, one after
@@ -22,8 +22,8 @@ def timed(cmd:list, env:dict) -> float:
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--script', default=str(Path(__file__).parent.parent/'nbs'/'_examples'/'train_tabular.py'))
-    p.add_argument('--rows', type=int, default=100_000, help='rows of the ADULT_SAMPLE stand-in')
-    p.add_argument('--epochs', type=int, default=5, help="the script's --epochs")
+    p.add_argument('--rows', type=int, default=30_000, help='rows of the ADULT_SAMPLE stand-in')
+    p.add_argument('--epochs', type=int, default=3, help="the script's --epochs")
     p.add_argument('--batches', type=int, default=3, help="fastrepro_check's --batches")
     p.add_argument('--reps', type=int, default=2, help='repetitions of each side')
     a = p.parse_args()
