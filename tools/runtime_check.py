@@ -7,6 +7,7 @@ note: the wheel check decides whether it must be there); seeding round trips; `r
 is bitwise identical; `keep_rng` around `lr_find`; `fastrepro_demo` itself when it is installed.
 Run it from outside the repository so the installed package, not the checkout, is imported:
 `cd /tmp && VENV/bin/python /path/to/tools/runtime_check.py [--no-demo]`. Exits 1 on the first failed check."""
+from pathlib import Path
 import os, sys, time, random, subprocess, shutil, tempfile, importlib.util
 from importlib import metadata
 
@@ -56,6 +57,32 @@ for e in scripts:
     p = subprocess.run([exe, '--help'], capture_output=True, text=True, timeout=300)
     check(f'{e.name} --help', p.returncode == 0 and 'usage' in (p.stdout + p.stderr).lower(),
           f'rc {p.returncode}: {(p.stdout + p.stderr).strip()[-300:]}')
+
+# ---- user errors from the console scripts: one line on stderr, exit status 2, no traceback
+for args in (['fastrepro_check'], ['fastrepro_check', 'no_such_script.py'], ['fastrepro_env', 'no_such_env.json'],
+             ['fastrepro_demo', '--size', '4']):
+    exe = shutil.which(args[0], path=bindir)
+    if exe is None or not have.get(args[0], False): print(f'  SKIP {" ".join(args)}: not installed'); continue
+    p = subprocess.run([exe] + args[1:], capture_output=True, text=True, timeout=300, cwd=tempfile.mkdtemp())
+    err = p.stderr.strip().splitlines()
+    check(f'{" ".join(args)}: exit 2 with one line', p.returncode == 2 and len(err) == 1 and 'Traceback' not in p.stderr,
+          f'rc {p.returncode}: {p.stderr.strip()[-300:]}')
+
+# ---- fastrepro_check on a tiny unseeded script: the runs part, and --seed makes them equal
+target = Path(tempfile.mkdtemp())/'train.py'
+target.write_text("""from fastai.tabular.all import *
+import pandas as pd, numpy as np
+df = pd.DataFrame({'a': np.arange(64) % 7, 'b': np.arange(64) / 64, 'y': (np.arange(64) % 3 == 0).astype(int)})
+dls = TabularDataLoaders.from_df(df, procs=[Categorify, Normalize], cat_names=['a'], cont_names=['b'], y_names='y', y_block=CategoryBlock(), bs=8)
+learn = tabular_learner(dls, layers=[8])
+learn.fit(1)
+""")
+if have.get('fastrepro_check', False):
+    exe = shutil.which('fastrepro_check', path=bindir)
+    p1 = subprocess.run([exe, '--batches', '2', '--no-audit', str(target)], capture_output=True, text=True, timeout=600)
+    p2 = subprocess.run([exe, '--batches', '2', '--no-audit', '--seed', '42', str(target)], capture_output=True, text=True, timeout=600)
+    check('fastrepro_check: an unseeded script differs (exit 1), seeded it repeats (exit 0)', (p1.returncode, p2.returncode) == (1, 0),
+          f'rc {p1.returncode} {p2.returncode}: {(p1.stdout + p1.stderr)[-400:]} | {(p2.stdout + p2.stderr)[-400:]}')
 
 # ---- seeding round trips
 def draws(): return random.random(), float(np.random.rand()), torch.rand(3).tolist()
