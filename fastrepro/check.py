@@ -4,226 +4,30 @@
 
 # %% ../nbs/09_check.ipynb #bb9c9ac7
 from __future__ import annotations
-import os, re, sys, json, html, runpy, shutil, argparse, tempfile, subprocess, traceback, linecache, builtins, numbers
+import os, sys, json, html, shutil, argparse, tempfile, numbers
 from dataclasses import dataclass, asdict
 from pathlib import Path
-import numpy as np
-import pandas as pd
-from fastai.callback.core import Callback, CancelFitException
-from fastai.callback.schedule import LRFinder
-from .core import seed_everything, check_seed, keep_rng
-from .record import RunRecorder, RunRecord
+from .core import check_seed
+from .record import RunRecord
 from .fingerprint import RunDiff, compare_runs
 from .env import diff_env
-from .audit import audit
+from .runner import start_run, read_run, stand_in_fastai_home, notebook_code
 
 # %% auto #0
-__all__ = ['stand_in_fastai_home', 'notebook_code', 'LearnerComparison', 'CheckReport', 'check_script', 'main']
+__all__ = ['LearnerComparison', 'CheckReport', 'check_script', 'main', 'stand_in_fastai_home', 'notebook_code']
 
-# %% ../nbs/09_check.ipynb #a39026af
-_ADULT_CATS = dict(
-    workclass=[' Private', ' Self-emp-not-inc', ' Local-gov', ' State-gov', ' Federal-gov'],
-    education=[' HS-grad', ' Some-college', ' Bachelors', ' Masters', ' Assoc-voc', ' 11th', ' Doctorate'],
-    **{'marital-status': [' Married-civ-spouse', ' Never-married', ' Divorced', ' Widowed']},
-    occupation=[' Prof-specialty', ' Craft-repair', ' Exec-managerial', ' Adm-clerical', ' Sales', ' Other-service'],
-    relationship=[' Husband', ' Not-in-family', ' Own-child', ' Unmarried', ' Wife'],
-    race=[' White', ' Black', ' Asian-Pac-Islander', ' Other'], sex=[' Male', ' Female'],
-    **{'native-country': [' United-States', ' Mexico', ' India', ' Germany']})
-
-_ADULT_COLS = ['age', 'workclass', 'fnlwgt', 'education', 'education-num', 'marital-status', 'occupation', 'relationship',
-               'race', 'sex', 'capital-gain', 'capital-loss', 'hours-per-week', 'native-country', 'salary']
-
-def _adult_csv(path:Path, n_rows:int, seed:int):
-    "A CSV with ADULT_SAMPLE's columns and kinds of values (a few missing ones included), drawn from `seed`."
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame({k: rng.choice(v, n_rows) for k, v in _ADULT_CATS.items()})
-    df.insert(0, 'age', rng.integers(17, 80, n_rows))
-    df.insert(2, 'fnlwgt', rng.integers(20_000, 500_000, n_rows))
-    edu = rng.integers(1, 17, n_rows).astype(float)
-    df.insert(4, 'education-num', edu)
-    df['capital-gain'] = np.where(rng.random(n_rows) < 0.1, rng.integers(1, 20_000, n_rows), 0)
-    df['capital-loss'] = 0
-    df['hours-per-week'] = rng.integers(10, 70, n_rows)
-    rich = (df['age'] / 80 + edu / 16 + rng.normal(0, 0.4, n_rows)) > 1.1
-    df['salary'] = np.where(rich, '>=50k', '<50k')
-    df = df[_ADULT_COLS]
-    # missing categories, as in the real file (not missing numbers: fastai's `FillMissing` leaves them NaN under pandas 3)
-    df.loc[rng.random(n_rows) < 0.02, 'occupation'] = np.nan
-    df.to_csv(path, index=False)
-
-# %% ../nbs/09_check.ipynb #684ab215
-def stand_in_fastai_home(dest, # the folder to use as `FASTAI_HOME` (made if missing); never your real `~/.fastai`
-                         adult_rows:int=1000, # rows of the ADULT_SAMPLE stand-in
-                         pets_per_breed:int=2, # images per breed of the PETS stand-in (0: none)
-                         pets_size:int=32, # their width and height in pixels
-                         seed:int=0, # same seed, same files
-                        ) -> Path:
-    "Plant offline stand-ins of fastai's ADULT_SAMPLE and PETS where `untar_data` finds them when `FASTAI_HOME=dest`."
-    from fastrepro.data import synth_pets
-    dest = Path(dest).expanduser().resolve()
-    if dest == (Path.home()/'.fastai').resolve():
-        raise ValueError("dest is your real fastai folder: a stand-in there would hide the real data sets; pick a temporary folder")
-    adult = dest/'data'/'adult_sample'
-    adult.mkdir(parents=True, exist_ok=True)
-    if not (adult/'adult.csv').exists(): _adult_csv(adult/'adult.csv', adult_rows, seed)
-    if pets_per_breed: synth_pets(dest/'data'/'oxford-iiit-pet'/'images', n_per_breed=pets_per_breed, size=pets_size, seed=seed)
-    return dest
-
-# %% ../nbs/09_check.ipynb #f2a8a4dc
-def notebook_code(path, # a Jupyter notebook (`.ipynb`)
-                 ) -> list:
-    "The source of each code cell of the notebook at `path`, with shell (`!`) and magic (`%`) lines made `pass`."
-    try: nb = json.loads(Path(path).read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a Jupyter notebook (not JSON: {e})") from None
-    if not isinstance(nb, dict) or not isinstance(nb.get('cells'), list): raise ValueError(f"{path} is not a Jupyter notebook (no cells)")
-    res = []
-    for c in nb['cells']:
-        if c.get('cell_type') != 'code': continue
-        src = c.get('source', '')
-        src = ''.join(src) if isinstance(src, list) else src
-        if src.lstrip().startswith('%%'): continue # a cell magic (`%%time`, `%%bash`...) runs a whole cell in another language or way
-        lines = []
-        for line in src.splitlines():
-            s = line.lstrip()
-            # `pass` keeps the indentation valid when the line sits in a block
-            lines.append(line[:len(line)-len(s)] + 'pass' if s.startswith(('!', '%')) else line)
-        res.append('\n'.join(lines))
-    return res
-
-# %% ../nbs/09_check.ipynb #d1759fbb
-class _Session:
-    "The settings of a check run, and the watches of the Learners it saw; one per run process."
-    def __init__(self, seed, batches, audit_setup): self.seed, self.batches, self.audit_setup, self.watches = seed, batches, audit_setup, []
-
-_session = None # set by `_run_target` in the run process only
-
-class _CheckWatch(Callback):
-    "Added to every `Learner` in a `fastrepro_check` run: records it, stops its fits early, audits its setup once."
-    order = RunRecorder.order - 1 # audit after fastai's own callbacks prepared the epoch, before the recorder reads it
-    run_valid = False
-    _stateattrs = ('run_rec', 'fits', 'findings', '_fit_open', '_lr_find', '_n_train')
-
-    def __init__(self):
-        super().__init__()
-        self._init_state()
-
-    def _init_state(self): # also after unpickling (`load_learner`): such a learner is not watched
-        self.run_rec, self.fits, self.findings = None, [], None
-        self._fit_open, self._lr_find, self._n_train = False, False, 0
-
-    def after_create(self):
-        if _session is None: return # a Learner made outside a check run (this class left in `defaults` by mistake)
-        _session.watches.append(self)
-        self.run_rec = RunRecorder()
-        self.learn.add_cb(self.run_rec)
-
-    def before_fit(self):
-        # `validate` and `get_preds` send before_fit too: a fit counts once it trains (as in `RunRecorder`)
-        self._fit_open, self._n_train = True, 0
-        self._lr_find = any(isinstance(cb, LRFinder) for cb in self.learn.cbs)
-
-    def before_train(self):
-        if self.run_rec is None or not self._fit_open: return
-        self._fit_open = False
-        self.fits.append('lr_find' if self._lr_find else 'fit')
-        if self.findings is None and not self._lr_find and _session.audit_setup: self.findings = self._audit()
-
-    def _audit(self) -> list:
-        try:
-            with keep_rng(self.learn): # audit draws a validation batch: put every stream and the weights back
-                return [asdict(o) for o in audit(self.learn, seed=_session.seed, step=False)]
-        except Exception as e: return [dict(severity='info', what=f"audit failed: {type(e).__name__}: {e}", why='', fix='', key='audit_failed')]
-
-    def after_batch(self):
-        if self.run_rec is None or self._lr_find: return # lr_find runs in full: its suggestion may set the training's lr
-        self._n_train += 1
-        if _session.batches and self._n_train >= _session.batches: raise CancelFitException()
-
-# %% ../nbs/09_check.ipynb #91683fd7
-def _loaders_seen(learn) -> list:
-    res = []
-    for i, dl in enumerate(getattr(learn.dls, 'loaders', [])):
-        try: n = len(dl.dataset)
-        except TypeError: n = None
-        res.append(dict(name=['train', 'valid'][i] if i < 2 else f'dl{i}', n=n, bs=getattr(dl, 'bs', getattr(dl, 'batch_size', None)),
-                        shuffle=getattr(dl, 'shuffle', None)))
-    return res
-
-def _learner_seen(w:_CheckWatch) -> dict:
-    m = w.learn.model
-    return dict(model=type(m).__name__, n_params=sum(p.numel() for p in m.parameters()), loaders=_loaders_seen(w.learn),
-                fits=w.fits, n_steps=w.run_rec.record.n_steps, findings=w.findings)
-
-def _target_error(e:BaseException, is_target) -> dict:
-    "A one-line message and the last lines of the traceback, from the target's first frame (the runner's are not the user's)."
-    tb = e.__traceback__
-    while tb is not None and not is_target(tb.tb_frame.f_code.co_filename): tb = tb.tb_next
-    lines = ''.join(traceback.format_exception(type(e), e, tb or e.__traceback__, chain=False)).rstrip().splitlines()
-    lines = [re.sub(r'File "[^"]*[/\\]site-packages[/\\]', 'File "', l) for l in lines] # a library's file by its package path
-    where = None
-    t = tb
-    while t is not None:
-        if is_target(t.tb_frame.f_code.co_filename): where = f"{Path(t.tb_frame.f_code.co_filename).name}, line {t.tb_lineno}"
-        t = t.tb_next
-    msg = (traceback.format_exception_only(type(e), e)[-1].strip().splitlines() or [type(e).__name__])[0]
-    return dict(message=msg + (f" ({where})" if where else ''), traceback=lines[-12:])
-
-def _cell_name(path:Path, i:int) -> str: return f"{path.name}, code cell {i}"
-
-def _exec_notebook(path:Path):
-    ns = {'__name__': '__main__', '__builtins__': builtins}
-    try: from IPython.display import display; ns['display'] = display # notebooks call it; outside Jupyter it prints
-    except ImportError: pass
-    for i, src in enumerate(notebook_code(path), 1):
-        fn = _cell_name(path, i)
-        linecache.cache[fn] = (len(src), None, src.splitlines(True), fn) # tracebacks show the cell's lines
-        exec(compile(src, fn, 'exec'), ns)
-
-def _run_target(spec:dict):
-    "Run the target once, as `python TARGET ARGS` would (or a notebook's code cells), and write what was recorded to `spec['out']`."
-    global _session
-    import fastai.learner # defines `defaults.callbacks`: fastai adds each of them to every new Learner
-    from fastcore.basics import defaults
-    out, target = Path(spec['out']), Path(spec['target'])
-    _session = _Session(spec['seed'], spec['batches'], spec['audit'])
-    defaults.callbacks.append(_CheckWatch)
-    sys.argv = [str(target), *spec['args']]
-    sys.path[0] = str(target.parent) # as `python TARGET` puts the script's folder first
-    nb = target.suffix == '.ipynb'
-    if nb: os.chdir(target.parent) # Jupyter runs a notebook in its folder
-    cells = _cell_name(target, 0)[:-1]
-    is_target = (lambda fn: fn.startswith(cells)) if nb else (lambda fn: fn == str(target))
-    if spec['seed'] is not None: seed_everything(spec['seed'])
-    error = None
-    try:
-        if nb: _exec_notebook(target)
-        else: runpy.run_path(str(target), run_name='__main__')
-    except SystemExit as e:
-        if e.code not in (None, 0): error = dict(message=f"it exited with status {e.code}", traceback=[])
-    except Exception as e: error = _target_error(e, is_target)
-    learners = []
-    for i, w in enumerate(_session.watches, 1):
-        # after a crash in the middle of a fit the record is unfinished, and a failed run is not compared anyway
-        if error is None: w.run_rec.record.save(out/f'learner{i}.json')
-        learners.append(_learner_seen(w))
-    (out/'check.json').write_text(json.dumps(dict(error=error, learners=learners)))
+# %% ../nbs/09_check.ipynb #8c964993
+# moved to `fastrepro.runner`; still importable from here
+_all_ = ['stand_in_fastai_home', 'notebook_code']
 
 # %% ../nbs/09_check.ipynb #860ed861
-def _read_run(folder:Path) -> dict:
-    "The records and the check's notes of one run folder (`learner1.json`, ..., `check.json`)."
-    meta_f = folder/'check.json'
-    meta = json.loads(meta_f.read_text()) if meta_f.exists() else None
-    files = sorted(folder.glob('learner*.json'), key=lambda f: int(f.stem[7:]) if f.stem[7:].isdigit() else 0)
-    recs = [RunRecord.load(f) for f in files if f.stem[7:].isdigit()]
-    return dict(learners=meta['learners'] if meta else [None] * len(recs), records=recs)
-
 def _load_reference(path) -> dict:
     "A reference run from `against`: a folder written with `save` (its first run), one of its run folders, or a record file."
     p = Path(path)
     if p.is_file(): return dict(learners=[None], records=[RunRecord.load(p)])
     if not p.is_dir(): raise FileNotFoundError(f"no run record at {path}")
     if (p/'run1').is_dir(): p = p/'run1'
-    ref = _read_run(p)
+    ref = read_run(p)
     if not ref['records']: raise ValueError(f"{path} holds no run records (expected a folder written by --save, or a record file)")
     return ref
 
@@ -281,7 +85,7 @@ class CheckReport:
     def _verdict(self) -> list:
         st = self.status
         if st == 'failed': return [f"FAILED: {self.error}"] + [f"  | {l}" for l in self.error_lines]
-        if st == 'recorded': return [f"RECORDED: 1 run, nothing compared."]
+        if st == 'recorded': return ["RECORDED: 1 run, nothing compared."]
         n_l = len(self.comparisons and {c.learner for c in self.comparisons})
         if st == 'identical':
             steps = sum(c.diff.b.n_steps for c in self.comparisons if c.b == self.comparisons[0].b)
@@ -390,12 +194,7 @@ def _run_all(outs:list, spec:dict, env:dict, jobs:int, failed) -> list:
         while todo and len(running) < jobs:
             i = todo.pop(0)
             # the setup is the same in every run: audit it in the first only (the audit takes a few seconds)
-            s = {**spec, 'out': str(outs[i]), 'audit': spec['audit'] and i == 0}
-            (outs[i]/'spec.json').write_text(json.dumps(s))
-            with open(outs[i]/'output.txt', 'w') as f: # the target's own output, read back only when a run breaks
-                p = subprocess.Popen([sys.executable, '-m', 'fastrepro.check', '--_run', str(outs[i]/'spec.json')],
-                                     stdout=f, stderr=subprocess.STDOUT, env=env)
-            running.append((i, p))
+            running.append((i, start_run(out=outs[i], **{**spec, 'audit_setup': spec['audit_setup'] and i == 0}, env=env)))
         i, p = running.pop(0)
         codes[i] = p.wait()
         if failed(i, codes[i]): # the report shows the first failure only: the other runs are not needed
@@ -405,10 +204,10 @@ def _run_all(outs:list, spec:dict, env:dict, jobs:int, failed) -> list:
 
 def _failure(out:Path, name:str, r:int, code:int) -> tuple|None:
     "The one-line message and traceback lines of run `r` if it failed, else None."
-    if not (out/'check.json').exists():
+    o = read_run(out)
+    if not o['finished']:
         tail = (out/'output.txt').read_text(errors='replace').rstrip().splitlines()[-12:]
         return f"run {r} of {name} did not finish (exit status {code})", tail
-    o = json.loads((out/'check.json').read_text())
     if o['error']: return f"{name} failed in run {r}: {o['error']['message']}", o['error']['traceback']
     if not o['learners']: return f"{name} created no fastai Learner: nothing to check", []
     if not any(l['n_steps'] for l in o['learners']):
@@ -419,7 +218,7 @@ def _check(target, args, seed, batches, runs, save, against, env, jobs, ref, aud
     report = CheckReport(target, args, seed, batches, runs, against, save)
     name = Path(target).name
     child_env = {**os.environ, 'MPLBACKEND': os.environ.get('MPLBACKEND', 'Agg'), **(env or {})} # no plot windows
-    spec = dict(target=str(Path(target).resolve()), args=list(args), seed=seed, batches=batches, audit=audit_setup)
+    spec = dict(target=target, args=list(args), seed=seed, batches=batches, audit_setup=audit_setup)
     with tempfile.TemporaryDirectory(prefix='fastrepro_check-') as tmp:
         outs = [Path(tmp)/f'run{r}' for r in range(1, runs+1)]
         for o in outs: o.mkdir()
@@ -429,7 +228,7 @@ def _check(target, args, seed, batches, runs, save, against, env, jobs, ref, aud
             if fail:
                 report.error, report.error_lines = fail
                 return report
-        done = [_read_run(o) for o in outs]
+        done = [read_run(o) for o in outs]
         if save is not None:
             for r, o in enumerate(outs, 1):
                 dest = Path(save)/f'run{r}'
@@ -491,9 +290,6 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     "Console script `fastrepro_check`: exit 0 if the runs are identical, 1 if they differ, 2 if the target failed or on bad usage."
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ['--_run']: # a run process started by `_run_all`
-        _run_target(json.loads(Path(argv[1]).read_text()))
-        return 0
     try:
         o = _parser().parse_args(argv)
         if o.target is None: raise _UsageError("give the script or notebook to check: fastrepro_check [options] TARGET [ARGS...]")
@@ -511,6 +307,4 @@ def main(argv=None) -> int:
 
 # %% ../nbs/09_check.ipynb #7627b39a
 # `python -m fastrepro.check`; a notebook's namespace is called `__main__` too, but has no `__file__`
-if __name__ == '__main__' and '__file__' in globals():
-    from fastrepro.check import main as _main # the imported module, so that pickled callbacks name `fastrepro.check`
-    sys.exit(_main())
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())
