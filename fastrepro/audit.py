@@ -300,7 +300,7 @@ def deterministic_pooling(model, # a `Learner` or a `nn.Module`, changed in plac
             setattr(parent, name, new); n += 1
     return n
 
-# %% ../nbs/08_audit.ipynb #043d5701
+# %% ../nbs/08_audit.ipynb #fa52d803
 _MOVED = {'repro_cost': 'fastrepro.cost', 'ReproCost': 'fastrepro.cost'}
 
 def __getattr__(name):

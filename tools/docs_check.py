@@ -248,6 +248,9 @@ def public_symbols(cfg):
         mod_page = next(iter(syms.values()), ('?',))[0].partition('#')[0]
         for nm in getattr(m, '__all__', []):
             loc = syms.get(f'{mod}.{nm}')
+            home = getattr(getattr(m, nm, None), '__module__', mod)
+            if loc is None and home != mod and home.startswith(f'{cfg.lib_name}.') and f'{home}.{nm}' in modidx['syms'].get(home, {}):
+                continue # re-exported from the module that documents it (an old import path kept working)
             if loc is None:
                 if callable(getattr(m, nm, None)): res[('?', f'{mod}.{nm}')] = f'{mod}.{nm} is in __all__ but not in _modidx (run nbdev_export)'
                 # a constant: nbdev gives it no show_doc; its page must name it
