@@ -248,7 +248,7 @@ _RANK_CMD = 'import sys; from fastrepro.distrib import _run_rank_job; _run_rank_
 
 # %% ../nbs/07_distrib.ipynb #12b48c29
 def _job_args(job, args, kwargs, d:Path) -> list:
-    "What torchrun runs: the script of a script job, or the rank runner (`distrib._run_rank_job`, private) for a function job pickled into `d`."
+    "What torchrun runs: the script of a script job, or the rank runner (a private function of this module) for a function job pickled into `d`."
     if isinstance(job, (str, os.PathLike)):
         p = Path(job)
         if p.suffix != '.py' or not p.is_file(): raise ValueError(f"job must be a function or the path of an existing .py script, got {str(job)!r}")
