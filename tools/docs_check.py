@@ -207,7 +207,7 @@ return {
   out_imgs: [...document.querySelectorAll('.jp-OutputArea-output img')].map(i => ({w: i.naturalWidth, h: i.naturalHeight, ok: i.complete && i.naturalWidth > 0})),
   error_cells: [...document.querySelectorAll('.celltag_fr-error-output')].length,
   tracebacks: [...document.querySelectorAll('.jp-OutputArea-output')].map(o => o.innerText)
-                 .filter(t => /Traceback \(most recent call last\)|^-{20,}\s*\n?\w*(Error|Exception)/m.test(t)).map(t => t.slice(0, 300)),
+                 .filter(t => /^Traceback \(most recent call last\)|^-{20,}\s*\n?\w*(Error|Exception)/m.test(t)).map(t => t.slice(0, 300)),
   stderr: [...document.querySelectorAll('.celltag_fr-stderr [data-mime-type="application/vnd.jupyter.stderr"]')].map(o => o.innerText.slice(0, 200)),
 };
 """
