@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from fastai.torch_core import get_model
 from .core import (check_seed, seed_everything, reseed_dls, find_dls, digest_tensor, model_digest, is_learner,
-                            items_digest, rank_world, gather_objects)
+                            items_digest, gather_objects)
 
 # %% auto #0
 __all__ = ['DistribError', 'distrib_info', 'check_distrib', 'split_digest', 'check_same_split', 'check_same_params',

@@ -119,7 +119,7 @@ class Site:
         text = text.replace(self.base, '')
         text = re.sub(r'(\]\([^)\s]*\))\{[^}\n]*\}', r'\1', text)
         return re.sub(r'\]\((?!https?:|//)([^)#\s]*?)\.ipynb(#[^)\s]*)?\)',
-                      lambda m: f'](' + _nbpath2html(m.group(1) + '.ipynb') + (m.group(2) or '') + ')', text)
+                      lambda m: '](' + _nbpath2html(m.group(1) + '.ipynb') + (m.group(2) or '') + ')', text)
 
     def to_page(self, proc_nb):
         "Apply Quarto's cell options and frontmatter to a processed notebook; returns (nbformat node, frontmatter)"
