@@ -299,13 +299,3 @@ def deterministic_pooling(model, # a `Learner` or a `nn.Module`, changed in plac
             else: continue
             setattr(parent, name, new); n += 1
     return n
-
-# %% ../nbs/08_audit.ipynb #fa52d803
-_MOVED = {'repro_cost': 'fastrepro.cost', 'ReproCost': 'fastrepro.cost'}
-
-def __getattr__(name):
-    # a deprecation path for one release: the new home is a later module, imported only when the old name is used
-    if name not in _MOVED: raise AttributeError(f"module 'fastrepro.audit' has no attribute {name!r}")
-    import importlib
-    warnings.warn(f"`fastrepro.audit.{name}` moved to `{_MOVED[name]}.{name}`; import it from there", DeprecationWarning, stacklevel=2)
-    return getattr(importlib.import_module(_MOVED[name]), name)

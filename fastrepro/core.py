@@ -302,16 +302,6 @@ def seeded(seed:int, # 0 <= seed < 2**32
         for o in objs: reseed_dls(o, seed)
         yield seed
 
-# %% ../nbs/00_core.ipynb #da1582d7
-_MOVED = {'atomic_write_text': 'fastrepro.files'}
-
-def __getattr__(name):
-    # a deprecation path for one release: the new home is a later module, imported only when the old name is used
-    if name not in _MOVED: raise AttributeError(f"module 'fastrepro.core' has no attribute {name!r}")
-    import importlib
-    warnings.warn(f"`fastrepro.core.{name}` moved to `{_MOVED[name]}.{name}`; import it from there", DeprecationWarning, stacklevel=2)
-    return getattr(importlib.import_module(_MOVED[name]), name)
-
 # %% ../nbs/00_core.ipynb #73703d1d
 def _item_hashes(items) -> list|None:
     "A 64-bit hash per item, independent of the machine (paths count from their common folder)."

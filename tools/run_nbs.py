@@ -3,13 +3,24 @@
     python tools/run_nbs.py                      # every notebook in nbs/: execute, save outputs, nbdev_clean
     python tools/run_nbs.py nbs/10_pets.ipynb    # only these
     python tools/run_nbs.py --check nbs/10_pets.ipynb nbs/04_fingerprint.ipynb
+    python tools/run_nbs.py --check --other-cpu  # as a machine with the other CPU capability would (AVX2 <-> AVX512)
+    python tools/run_nbs.py --classify           # mark the cells whose numbers depend on the CPU's kernels
 
 Cells run as `nbdev_test` runs them (the flags of settings.ini's `tst_flags` are skipped and get no outputs).
 Each notebook runs in a fresh process (two at a time). Saving sets `FASTREPRO_SAVE_OUTPUTS=1` for the notebooks
 and writes `nbs/_outputs_env.json`: the `repro_env()` the outputs came from.
-`--check` executes in memory and compares every text output with the saved one. Outputs must match exactly; when
-they differ only in numbers and digests *and* this machine's environment differs from the saved one (CPU capability,
-threads, versions: `diff_env`), the check passes and says which setting explains it. Exits 1 on a real difference.
+
+`--check` executes in memory and compares every text output with the saved one. On the environment the outputs came
+from (`_outputs_env.json`) every output must match exactly. Where this machine differs from it (CPU capability,
+threads, versions: `diff_env`), a cell marked `machine_numbers` in its metadata (by `--classify`) may differ in its
+numbers and digests, nothing else; every other cell, and every word, stays exact. The values of the differing
+settings themselves (an environment table) are masked on both sides.
+
+`--classify` re-executes each notebook as a machine with the other CPU capability would (`ATEN_CPU_CAPABILITY`,
+`ONEDNN_MAX_CPU_ISA`, `MKL_ENABLE_INSTRUCTIONS`) and marks the cells whose numbers changed (and unmarks the others);
+a cell whose *words* change with the CPU is an error (a verdict must not depend on the machine). `--check --other-cpu`
+checks that way, so that CI on one machine knows a machine with the other CPU passes too. Exits 1 on a real
+difference.
 """
 import os, re, sys, json, difflib, argparse, subprocess
 from pathlib import Path
@@ -78,69 +89,114 @@ def _texts(outputs) -> list:
         elif o.get('output_type') == 'error': res.append(f"ERROR {o.get('ename')}: {o.get('evalue')}")
     return res
 
-_NUM = re.compile(r'(?<![\w.])-?(?:\d+\.\d+(?:e[-+]?\d+)?|\d+e[-+]?\d+|0x[0-9a-f]+|[0-9a-f]{8,64})(?![\w.])', re.I)
+# a number (integer, decimal, exponent) or a hex digest; a sentence's full stop may follow it ("b - a = 0.3867.")
+_NUM = re.compile(r'(?<![\w.])-?(?:\d+\.\d+(?:e[-+]?\d+)?|\d+e[-+]?\d+|0x[0-9a-f]+|[0-9a-f]{8,64}|\d+)(?!\w|\.\w)', re.I)
 def masked(t:str) -> str: return _NUM.sub('<n>', t)
 
-def _env_masks(nbs_path:Path) -> tuple[list, list]:
-    "For each setting that differs from the saved environment: its saved and its current value, to be masked alike."
+# cell metadata keys (settings.ini allowed_cell_metadata_keys keeps them through nbdev_clean): `machine_numbers`, set by
+# --classify, where the numbers depend on the CPU; `machine_env`, set by hand, where the cell shows how this machine
+# differs from the page's own (its words are expected to differ on another machine, not its number of outputs)
+MARK, ENV_MARK = 'machine_numbers', 'machine_env'
+def is_marked(cell, key=MARK) -> bool: return bool(cell.get('metadata', {}).get(key))
+
+def saved_env(nbs_path:Path) -> dict|None:
     p = nbs_path/ENV_FILE
-    if not p.exists(): return [], []
-    saved, now = json.loads(p.read_text()), env_now()
+    return json.loads(p.read_text()) if p.exists() else None
+
+def env_masks(saved:dict|None, now:dict) -> list:
+    "For each setting that differs from the saved environment: both its values, masked alike on both sides."
+    if not saved: return []
     def maskable(v): return isinstance(v, str) and len(v) >= 3 and not v.isdigit() # never a bare number: it would match anywhere
     keys = [k for k in saved if k in now and saved[k] != now[k] and maskable(saved[k]) and maskable(now[k])]
-    return [(str(saved[k]), f'<env:{k}>') for k in keys], [(str(now[k]), f'<env:{k}>') for k in keys]
+    return [(str(v), f'<env:{k}>') for k in keys for v in (saved[k], now[k])]
 
-def _mask_env(texts, masks): 
+def _mask_env(texts, masks):
     for old, new in masks: texts = [t.replace(old, new) for t in texts]
     return texts
 
-def compare(saved, fresh, masks=([], [])) -> tuple[list, list]:
-    "Cells whose text outputs differ exactly, and those that differ even with numbers, digests and machine settings masked."
-    exact, real = [], []
+def compare(saved, fresh, masks=(), numbers_may_differ=False) -> tuple[list, list]:
+    """The cells whose outputs differ, and those among them that count as changed: where `numbers_may_differ` (this
+    machine's environment differs from the saved one), a cell marked `machine_numbers` counts only if more than its
+    numbers and digests differ; every other cell counts at any difference."""
+    differ, changed = [], []
     for i, (a, b) in enumerate(zip(saved.cells, fresh.cells)):
         if a.cell_type != 'code': continue
-        ta, tb = _texts(a.get('outputs', [])), _texts(b.get('outputs', []))
-        # an environment table shows the machine: where this machine differs, compare the table's shape, not its values
-        ta, tb = _mask_env(ta, masks[0]), _mask_env(tb, masks[1])
-        if ta != tb:
-            exact.append((i, ta, tb))
-            if [masked(t) for t in ta] != [masked(t) for t in tb]: real.append((i, ta, tb))
-    return exact, real
+        ta, tb = _mask_env(_texts(a.get('outputs', [])), masks), _mask_env(_texts(b.get('outputs', [])), masks)
+        if ta == tb: continue
+        differ.append((i, ta, tb))
+        if numbers_may_differ and is_marked(a, ENV_MARK) and len(ta) == len(tb): continue
+        words = [masked(t) for t in ta] != [masked(t) for t in tb]
+        if words or not (numbers_may_differ and is_marked(a)): changed.append((i, ta, tb, 'words' if words else 'numbers'))
+    if len(saved.cells) != len(fresh.cells): changed.append((len(saved.cells), ['(cell count)'], ['(cell count)'], 'words'))
+    return differ, changed
 
 def env_now() -> dict:
     from fastrepro.env import repro_env
     return json.loads(json.dumps(repro_env()))
 
-def env_diffs(nbs_path:Path) -> list:
+def env_diffs(saved:dict|None, now:dict) -> list:
     "The settings in which this machine differs from the one the saved outputs came from."
     from fastrepro.env import diff_env
-    p = nbs_path/ENV_FILE
-    if not p.exists(): return ['(no saved environment: nbs/_outputs_env.json is missing)']
-    return [f"{d.key}: {d.a} -> {d.b}" for d in diff_env(json.loads(p.read_text()), env_now()) if d.key not in ('fastrepro',)]
+    if not saved: return ['(no saved environment: nbs/_outputs_env.json is missing)']
+    return [f"{d.key}: {d.a} -> {d.b}" for d in diff_env(saved, now) if d.key not in ('fastrepro',)]
+
+def _show(fn, what, i, ta, tb):
+    print(f'  CHANGED: {fn.name}: {what}; first is cell {i}:')
+    for l in list(difflib.unified_diff('\n'.join(ta).splitlines(), '\n'.join(tb).splitlines(), 'saved', 're-executed', lineterm='', n=1))[:30]:
+        print('    ' + l[:160])
 
 def check(fns, skip, nbs_path) -> int:
+    saved_e, now = saved_env(nbs_path), env_now()
+    diffs, masks = env_diffs(saved_e, now), env_masks(saved_e, now)
     bad = 0
-    diffs = None
     for fn in fns:
         saved, fresh = read_nb(fn), execute(fn, skip)
-        exact, real = compare(saved, fresh, _env_masks(nbs_path))
-        if not exact: print(f'  same outputs: {fn.name}'); continue
-        if diffs is None: diffs = env_diffs(nbs_path)
-        if not real and diffs:
-            print(f'  same outputs up to numbers: {fn.name} ({len(exact)} cells differ in numbers; this machine differs in {"; ".join(diffs[:4])})')
+        differ, changed = compare(saved, fresh, masks, numbers_may_differ=bool(diffs))
+        if not differ: print(f'  same outputs: {fn.name}'); continue
+        if not changed:
+            print(f'  same outputs up to the numbers of cells marked {MARK}: {fn.name} ({len(differ)} cells differ in numbers; this machine differs in {"; ".join(diffs[:4])})')
             continue
         bad += 1
-        i, ta, tb = (real or exact)[0]
-        print(f'  CHANGED: {fn.name}: {len(real or exact)} cell(s) differ' + ('' if real else ' in numbers, on the same environment') + f'; first is cell {i}:')
-        for l in list(difflib.unified_diff('\n'.join(ta).splitlines(), '\n'.join(tb).splitlines(), 'saved', 're-executed', lineterm='', n=1))[:30]:
-            print('    ' + l[:160])
+        i, ta, tb, kind = changed[0]
+        why = ('differ in more than numbers' if kind == 'words' else
+               f'not marked {MARK} differ in numbers (if they depend on the CPU: python tools/run_nbs.py --classify)' if diffs else
+               'differ in numbers, on the same environment')
+        _show(fn, f'{len(changed)} cell(s) {why}', i, ta, tb)
     return bad
 
-def _one(fn:Path, check_only:bool) -> tuple[int, str]:
+def classify(fns, skip, nbs_path) -> int:
+    "Mark the cells whose numbers differ on this (simulated) machine; a cell whose words differ is an error."
+    saved_e, now = saved_env(nbs_path), env_now()
+    if not env_diffs(saved_e, now): print('classify: this environment is the saved one; run with --other-cpu'); return 1
+    masks, bad = env_masks(saved_e, now), 0
+    for fn in fns:
+        saved, fresh = read_nb(fn), execute(fn, skip)
+        differ, changed = compare(saved, fresh, masks)
+        words = [o for o in changed if o[3] == 'words' and not is_marked(saved.cells[o[0]], ENV_MARK)]
+        if words: bad += 1; _show(fn, f'{len(words)} cell(s) differ in more than numbers on another CPU', *words[0][:3]); continue
+        marked = {o[0] for o in differ if not is_marked(saved.cells[o[0]], ENV_MARK)}
+        for i, c in enumerate(saved.cells):
+            if c.cell_type != 'code': continue
+            md = c.setdefault('metadata', {})
+            if i in marked: md[MARK] = True
+            else: md.pop(MARK, None)
+        write_nb(saved, fn)
+        print(f'  {fn.name}: {len(marked)} cell(s) marked {MARK}')
+    return bad
+
+def other_cpu_env() -> dict:
+    "Environment variables that make torch, oneDNN and MKL pick the kernels of the other common x86 capability."
+    import torch
+    cap = torch.backends.cpu.get_cpu_capability()
+    if cap.startswith('AVX512'): return dict(ATEN_CPU_CAPABILITY='avx2', ONEDNN_MAX_CPU_ISA='AVX2', MKL_ENABLE_INSTRUCTIONS='AVX2')
+    return dict(ATEN_CPU_CAPABILITY='default', ONEDNN_MAX_CPU_ISA='SSE41', MKL_ENABLE_INSTRUCTIONS='SSE4_2')
+
+def _one(fn:Path, mode:str, other_cpu:bool) -> tuple[int, str]:
     "Run this script on one notebook in a fresh Python process (no state leaks from one page into the next)."
     env = dict(os.environ)
-    if not check_only: env['FASTREPRO_SAVE_OUTPUTS'] = '1' # a page that saves files of its own (10_pets) does so only then
-    args = [sys.executable, __file__, '--one'] + (['--check'] if check_only else []) + [str(fn)]
+    if mode == 'save': env['FASTREPRO_SAVE_OUTPUTS'] = '1' # a page that saves files of its own (10_pets) does so only then
+    if other_cpu: env.update(other_cpu_env())
+    args = [sys.executable, __file__, '--one'] + ([f'--{mode}'] if mode != 'save' else []) + [str(fn)]
     r = subprocess.run(args, capture_output=True, text=True, env=env)
     return r.returncode, r.stdout + (r.stderr[-3000:] if r.returncode else '')
 
@@ -148,30 +204,40 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('notebooks', nargs='*', help='notebooks (default: every notebook in nbs/)')
     p.add_argument('--check', action='store_true', help='re-execute and compare with the saved outputs; change nothing')
+    p.add_argument('--classify', action='store_true', help=f'mark the cells whose numbers change on the other CPU capability ({MARK})')
+    p.add_argument('--other-cpu', action='store_true', help='run as a machine with the other CPU capability would')
     p.add_argument('--one', action='store_true', help=argparse.SUPPRESS) # internal: this process runs one notebook
     p.add_argument('--workers', type=int, default=2, help='notebooks run at once, each in its own process')
     a = p.parse_args(argv)
+    if a.check and a.classify: p.error('--check or --classify, not both')
+    mode = 'check' if a.check else 'classify' if a.classify else 'save'
+    if mode == 'save' and a.other_cpu: p.error('--other-cpu goes with --check (saved pages come from the machine itself)')
     cfg = get_config()
     nbs_path = Path(cfg.nbs_path)
     fns = [Path(o).resolve() for o in a.notebooks] or sorted(p.resolve() for p in nbs_path.glob('*.ipynb') if not p.name.startswith('_'))
     skip = set(cfg.tst_flags.split())
+    saved_cap = (saved_env(nbs_path) or {}).get('cpu_capability')
+    if a.other_cpu and not a.one and saved_cap != env_now()['cpu_capability']:
+        print(f"run_nbs --other-cpu: this machine's CPU capability ({env_now()['cpu_capability']}) already differs from the saved pages' ({saved_cap}): the plain --check covers it")
+        return 0
     if a.one:
-        if a.check: return 1 if check(fns, skip, nbs_path) else 0
+        if mode == 'check': return 1 if check(fns, skip, nbs_path) else 0
+        if mode == 'classify': return 1 if classify(fns, skip, nbs_path) else 0
         for fn in fns: write_nb(execute(fn, skip), fn)
         return 0
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max(1, a.workers)) as ex:
-        futs = [(fn, ex.submit(_one, fn, a.check)) for fn in fns]
+        futs = [(fn, ex.submit(_one, fn, mode, a.other_cpu or mode == 'classify')) for fn in fns]
         bad = []
         for fn, f in futs:
             rc, out = f.result()
-            print(out.rstrip() if a.check or rc else f'  saved {fn.name}', flush=True)
+            print(out.rstrip() if mode != 'save' or rc else f'  saved {fn.name}', flush=True)
             if rc: bad.append(fn.name)
-    if a.check:
-        print(f'run_nbs --check: {len(fns) - len(bad)} of {len(fns)} notebooks reproduce their saved outputs')
+    if mode == 'check':
+        print(f'run_nbs --check{" --other-cpu" if a.other_cpu else ""}: {len(fns) - len(bad)} of {len(fns)} notebooks reproduce their saved outputs')
         return 1 if bad else 0
     if bad: print(f'run_nbs: failed: {" ".join(bad)}'); return 1
-    (nbs_path/ENV_FILE).write_text(json.dumps(env_now(), indent=1, sort_keys=True) + '\n')
+    if mode == 'save': (nbs_path/ENV_FILE).write_text(json.dumps(env_now(), indent=1, sort_keys=True) + '\n')
     subprocess.run(['nbdev_clean'], check=True)
     return 0
 
