@@ -4,14 +4,16 @@
 
 # %% ../nbs/09_check.ipynb #bb9c9ac7
 from __future__ import annotations
-import os, sys, json, html, shutil, argparse, tempfile, numbers
+import os, re, sys, json, html, math, time, shutil, signal, argparse, tempfile, numbers, threading
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from .core import check_seed
 from .record import RunRecord
 from .fingerprint import RunDiff, compare_runs
-from .env import diff_env
-from .runner import start_run, read_run, stand_in_fastai_home, notebook_code
+from .files import atomic_write_text, atomic_write_dir, read_json
+from .env import diff_env, check_env
+from .runner import start_run, stop_run, read_run, stand_in_fastai_home, notebook_code
 
 # %% auto #0
 __all__ = ['LearnerComparison', 'CheckReport', 'check_script', 'main', 'stand_in_fastai_home', 'notebook_code']
@@ -22,13 +24,17 @@ _all_ = ['stand_in_fastai_home', 'notebook_code']
 
 # %% ../nbs/09_check.ipynb #860ed861
 def _load_reference(path) -> dict:
-    "A reference run from `against`: a folder written with `save` (its first run), one of its run folders, or a record file."
+    "A reference run from `against`: a folder written with `save` (its first run), one of its run folders, or a record file; every file checked."
     p = Path(path)
-    if p.is_file(): return dict(learners=[None], records=[RunRecord.load(p)])
-    if not p.is_dir(): raise FileNotFoundError(f"no run record at {path}")
-    if (p/'run1').is_dir(): p = p/'run1'
-    ref = read_run(p)
-    if not ref['records']: raise ValueError(f"{path} holds no run records (expected a folder written by --save, or a record file)")
+    if p.is_file(): ref = dict(learners=[None], records=[RunRecord.load(p)])
+    elif not p.is_dir(): raise FileNotFoundError(f"no run record at {path}")
+    else:
+        if (p/'run1').is_dir(): p = p/'run1'
+        ref = read_run(p)
+        if ref['error']: raise ValueError(f"the run saved in {p} failed ({ref['error']['message']}): it is no reference")
+        if not ref['records']: raise ValueError(f"{path} holds no run records (expected a folder written by --save, or a record file)")
+    for i, rec in enumerate(ref['records'], 1): # a record may hold no fingerprint (then none is compared), never a broken one
+        if rec.data['env'] is not None: check_env(rec.data['env'], f"the environment of learner {i} in {path}")
     return ref
 
 # %% ../nbs/09_check.ipynb #8139bb53
@@ -56,7 +62,8 @@ class CheckReport:
         self.target, self.args, self.seed, self.batches, self.runs = target, list(args), seed, batches, runs
         self.against, self.save = against, save
         self.error, self.error_lines = None, [] # a one-line message, and the target's traceback (last lines)
-        self.learners, self.comparisons, self.problems, self.env_diffs = [], [], [], []
+        self.learners, self.comparisons, self.problems = [], [], []
+        self.env_diffs = [] # `diff_env` with the record's fingerprint; None when the record holds none
 
     @property
     def status(self) -> str:
@@ -130,7 +137,8 @@ class CheckReport:
         if self.status == 'failed': return '\n'.join(lines)
         lines += ["Learners seen (run 1):"] + [f"  {l}" for l in self._learner_lines()]
         lines += ["Audit of each learner's setup, right before its first fit:"] + [f"  {l}" for l in self._audit_lines()]
-        if self.against:
+        if self.against and self.env_diffs is None: lines.append("Environment: the record holds no fingerprint (repro_env), so none was compared.")
+        elif self.against:
             lines.append("Environment differences with the record (diff_env):" if self.env_diffs else "Environment: the same as the record's.")
             lines += [f"  [{d.impact}] {d.key}: {d.a!r} -> {d.b!r} ({d.why})" for d in self.env_diffs]
         if self.save: lines.append(f"Records saved in {self.save}")
@@ -143,7 +151,8 @@ class CheckReport:
         rows = [('check', self._header()), ('verdict', '\n'.join(self._verdict()))]
         if self.status != 'failed':
             rows += [('learners', '\n'.join(self._learner_lines())), ('audit', '\n'.join(self._audit_lines()))]
-            if self.against: rows.append(('environment', '\n'.join(f"[{d.impact}] {d.key}: {d.a!r} -> {d.b!r}" for d in self.env_diffs) or 'the same as the record'))
+            if self.against and self.env_diffs is None: rows.append(('environment', 'the record holds no fingerprint: not compared'))
+            elif self.against: rows.append(('environment', '\n'.join(f"[{d.impact}] {d.key}: {d.a!r} -> {d.b!r}" for d in self.env_diffs) or 'the same as the record'))
         body = ''.join(f"<tr><th style='text-align:left;vertical-align:top'>{esc(k)}</th>"
                        f"<td style='text-align:left;white-space:pre-wrap'>{esc(v)}</td></tr>" for k, v in rows)
         return f"<table>{body}</table>"
@@ -158,7 +167,63 @@ class CheckReport:
                     against=None if self.against is None else str(self.against), save=None if self.save is None else str(self.save),
                     status=self.status, exit_code=self.exit_code, error=self.error, error_traceback=self.error_lines,
                     problems=self.problems, learners=self.learners, comparisons=[comp(c) for c in self.comparisons],
-                    env_diffs=[asdict(d) for d in self.env_diffs])
+                    env_diffs=None if self.env_diffs is None else [asdict(d) for d in self.env_diffs])
+
+# %% ../nbs/09_check.ipynb #6b1e4d9f
+_SAVED, _SAVE_FORMAT = 'fastrepro_check.json', 'fastrepro.CheckSave'
+_OLD_SAVE = re.compile(r'run\d+(/(check|learner\d+)\.json)?') # what a save wrote before it listed its files
+
+class _SaveError(ValueError): "The save folder cannot take the records (the user's to fix: one line, exit status 2)."
+
+def _probe(path:Path, what:str):
+    "Make sure `path` can be written: the nearest folder above it that exists takes a new entry."
+    p = path.absolute().parent
+    while not p.exists(): p = p.parent
+    if not p.is_dir(): raise ValueError(f"cannot write {what} {path}: {p} is a file, not a folder")
+    try: os.rmdir(tempfile.mkdtemp(prefix='.fastrepro_check-probe-', dir=p))
+    except OSError as e: raise ValueError(f"cannot write {what} {path}: {e.strerror or e}") from None
+
+def _saved_files(dest:Path) -> set|None:
+    "The files an earlier save listed in `dest`, or None where it listed none."
+    f = dest/_SAVED
+    if not f.is_file(): return None
+    data = read_json(f, 'save list')
+    if not (isinstance(data, dict) and data.get('format') == _SAVE_FORMAT and isinstance(data.get('files'), list)
+            and all(isinstance(o, str) for o in data['files'])): raise ValueError(f"{f} is not a list of files written by fastrepro_check")
+    return set(data['files']) | {_SAVED}
+
+def _not_ours(dest:Path) -> str|None:
+    "The first entry of `dest` that no save wrote, or None."
+    listed = _saved_files(dest)
+    for p in dest.rglob('*'):
+        rel = p.relative_to(dest).as_posix()
+        if p.is_symlink(): return rel
+        if listed is None: ours = bool(_OLD_SAVE.fullmatch(rel)) and p.is_dir() == ('/' not in rel)
+        else: ours = any(f.startswith(rel + '/') for f in listed) if p.is_dir() else rel in listed
+        if not ours: return rel
+    return None
+
+def _check_save(save) -> Path:
+    "The save folder, refused now if a later save would have to delete what no save wrote there, or cannot write."
+    dest = Path(save)
+    if dest.is_file(): raise ValueError(f"save must be a folder, and {save} is a file")
+    if dest.is_dir():
+        rel = _not_ours(dest)
+        if rel is not None: raise ValueError(f"the save folder {save} holds {rel}, which fastrepro_check did not write: save into a new or "
+                                             "empty folder, or one that only an earlier save wrote")
+    _probe(dest, 'the records in')
+    return dest
+
+# %% ../nbs/09_check.ipynb #7c2f5e0a
+def _write_save(dest:Path, outs:list):
+    "Replace `dest` with the runs' records and the list of what was written, in one rename."
+    try:
+        _check_save(dest) # again: the runs took a while
+        with atomic_write_dir(dest) as t:
+            for r, o in enumerate(outs, 1): shutil.copytree(o, t/f'run{r}', ignore=shutil.ignore_patterns('spec.json', 'output.txt'))
+            files = sorted(p.relative_to(t).as_posix() for p in t.rglob('*') if p.is_file())
+            (t/_SAVED).write_text(json.dumps(dict(format=_SAVE_FORMAT, version=1, files=files), indent=1))
+    except (ValueError, OSError) as e: raise _SaveError(f"the records were not saved: {e}") from None
 
 # %% ../nbs/09_check.ipynb #4c8c8e5c
 def _check_count(v, name:str, lo:int) -> int|None:
@@ -167,7 +232,12 @@ def _check_count(v, name:str, lo:int) -> int|None:
     if v < lo: raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")
     return int(v)
 
-def _validate(target, args, seed, batches, runs, save, against, env, jobs) -> dict:
+def _check_seconds(v, name:str) -> float|None:
+    if v is None: return None
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 < v < math.inf: raise ValueError(f"{name} must be a number of seconds > 0, got {v!r}")
+    return float(v)
+
+def _validate(target, args, seed, batches, runs, save, against, env, jobs, timeout=None, json_path=None) -> dict:
     "Check every argument before anything runs; return them normalised, with the reference run loaded."
     if not isinstance(target, (str, os.PathLike)): raise TypeError(f"target must be the path of a script or notebook, got {type(target).__name__}")
     if not Path(target).is_file(): raise FileNotFoundError(f"no such script or notebook: {target}")
@@ -179,42 +249,52 @@ def _validate(target, args, seed, batches, runs, save, against, env, jobs) -> di
     if runs == 1 and against is None and save is None:
         raise ValueError("one run compares nothing: make 2 runs or more, compare with a saved record (--against, against=), "
                          "or save this run as the reference (--save, save=)")
-    if save is not None and Path(save).is_file(): raise ValueError(f"save must be a folder, and {save} is a file")
+    timeout = _check_seconds(timeout, 'timeout')
+    if save is not None: _check_save(save)
+    if json_path is not None:
+        if Path(json_path).is_dir(): raise ValueError(f"--json needs a file name, and {json_path} is a folder")
+        _probe(Path(json_path), 'the report to')
     if env is not None and not (isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())):
         raise TypeError(f"env must be a dict of strings (extra environment variables for the target), got {env!r}")
     ref = None if against is None else _load_reference(against)
     return dict(target=target, args=list(args), seed=seed, batches=batches, runs=runs, save=save, against=against,
-                env=env, jobs=jobs, ref=ref)
+                env=env, jobs=jobs, ref=ref, timeout=timeout)
 
 # %% ../nbs/09_check.ipynb #ce402f45
-def _run_all(outs:list, spec:dict, env:dict, jobs:int, failed) -> list:
-    "Run the target once per folder in `outs`, each in a fresh process, up to `jobs` at once, until `failed(i, status)`."
-    todo, running, codes = list(range(len(outs))), [], [None] * len(outs)
-    while todo or running:
-        while todo and len(running) < jobs:
-            i = todo.pop(0)
-            # the setup is the same in every run: audit it in the first only (the audit takes a few seconds)
-            running.append((i, start_run(out=outs[i], **{**spec, 'audit_setup': spec['audit_setup'] and i == 0}, env=env)))
-        i, p = running.pop(0)
-        codes[i] = p.wait()
-        if failed(i, codes[i]): # the report shows the first failure only: the other runs are not needed
-            for _, q in running: q.kill(); q.wait()
-            break
+def _run_all(outs:list, spec:dict, env:dict, jobs:int, failed, timeout:float|None=None) -> list:
+    "Run the target once per folder in `outs`, each in a fresh process, up to `jobs` at once, until `failed(i, status)`; status 'timeout' past `timeout` s."
+    todo, running, codes = list(range(len(outs))), {}, [None] * len(outs)
+    try:
+        while todo or running:
+            while todo and len(running) < jobs:
+                i = todo.pop(0)
+                # the setup is the same in every run: audit it in the first only (the audit takes a few seconds)
+                running[i] = start_run(out=outs[i], **{**spec, 'audit_setup': spec['audit_setup'] and i == 0}, env=env), time.monotonic()
+            time.sleep(0.05)
+            for i, (p, t0) in list(running.items()):
+                code = p.poll()
+                if code is None and timeout is not None and time.monotonic() - t0 > timeout: stop_run(p); code = 'timeout'
+                if code is None: continue
+                del running[i]
+                codes[i] = code
+                if failed(i, code): return codes # the report shows the first failure only: the other runs are not needed
+    finally: # also on Ctrl-C or SIGTERM: no run outlives the check
+        for p, _ in running.values(): stop_run(p)
     return codes
 
-def _failure(out:Path, name:str, r:int, code:int) -> tuple|None:
+def _failure(out:Path, name:str, r:int, code, timeout:float|None=None) -> tuple|None:
     "The one-line message and traceback lines of run `r` if it failed, else None."
+    tail = lambda: (out/'output.txt').read_text(errors='replace').rstrip().splitlines()[-12:]
+    if code == 'timeout': return f"run {r} of {name} did not finish within the timeout of {timeout:g} s: it was stopped", tail()
     o = read_run(out)
-    if not o['finished']:
-        tail = (out/'output.txt').read_text(errors='replace').rstrip().splitlines()[-12:]
-        return f"run {r} of {name} did not finish (exit status {code})", tail
+    if not o['finished']: return f"run {r} of {name} did not finish (exit status {code})", tail()
     if o['error']: return f"{name} failed in run {r}: {o['error']['message']}", o['error']['traceback']
     if not o['learners']: return f"{name} created no fastai Learner: nothing to check", []
     if not any(l['n_steps'] for l in o['learners']):
         return f"{name} created {len(o['learners'])} Learner(s) but trained none (no fit call ran a training batch)", []
     return None
 
-def _check(target, args, seed, batches, runs, save, against, env, jobs, ref, audit_setup=True) -> CheckReport:
+def _check(target, args, seed, batches, runs, save, against, env, jobs, ref, timeout=None, audit_setup=True) -> CheckReport:
     report = CheckReport(target, args, seed, batches, runs, against, save)
     name = Path(target).name
     child_env = {**os.environ, 'MPLBACKEND': os.environ.get('MPLBACKEND', 'Agg'), **(env or {})} # no plot windows
@@ -222,18 +302,14 @@ def _check(target, args, seed, batches, runs, save, against, env, jobs, ref, aud
     with tempfile.TemporaryDirectory(prefix='fastrepro_check-') as tmp:
         outs = [Path(tmp)/f'run{r}' for r in range(1, runs+1)]
         for o in outs: o.mkdir()
-        codes = _run_all(outs, spec, child_env, jobs, lambda i, code: _failure(outs[i], name, i+1, code) is not None)
+        codes = _run_all(outs, spec, child_env, jobs, lambda i, code: _failure(outs[i], name, i+1, code, timeout) is not None, timeout)
         for r, (o, code) in enumerate(zip(outs, codes), 1):
-            fail = None if code is None else _failure(o, name, r, code)
+            fail = None if code is None else _failure(o, name, r, code, timeout)
             if fail:
                 report.error, report.error_lines = fail
                 return report
         done = [read_run(o) for o in outs]
-        if save is not None:
-            for r, o in enumerate(outs, 1):
-                dest = Path(save)/f'run{r}'
-                if dest.exists(): shutil.rmtree(dest)
-                shutil.copytree(o, dest, ignore=shutil.ignore_patterns('spec.json', 'output.txt'))
+        if save is not None: _write_save(Path(save), outs)
     report.learners = done[0]['learners']
     base, label, others = (ref, 'the record', done) if ref else (done[0], 'run 1', done[1:])
     for r, d in enumerate(others, 1 if ref else 2):
@@ -244,8 +320,8 @@ def _check(target, args, seed, batches, runs, save, against, env, jobs, ref, aud
             a, b = _training_only(ra, la and la['fits']), _training_only(rb, lb['fits'])
             report.comparisons.append(LearnerComparison(i, label, f"run {r}", compare_runs(a, b)))
     if ref:
-        env_of = lambda run: next((rec.data['env'] for rec in run['records'] if rec.data.get('env')), {})
-        report.env_diffs = diff_env(env_of(ref), env_of(done[0]))
+        env_of = lambda run: next((rec.data['env'] for rec in run['records'] if rec.data.get('env')), None)
+        report.env_diffs = None if env_of(ref) is None else diff_env(env_of(ref), env_of(done[0]))
     return report
 
 # %% ../nbs/09_check.ipynb #c341b303
@@ -259,9 +335,10 @@ def check_script(target, # a Python script (run as `python target *args`) or a J
                  env:dict|None=None, # extra environment variables for the target's processes (e.g. `FASTAI_HOME`)
                  jobs:int=1, # runs at the same time: CPU results do not depend on it, but two trainings may not fit on one GPU
                  audit_setup:bool=True, # `audit` each learner's setup right before its first fit (in the first run)
+                 timeout:float|None=None, # stop a run that takes longer than this many seconds (the check then fails)
                 ) -> CheckReport:
     "Run a training script or notebook several times, unmodified, and say whether, where and why its runs differ."
-    a = _validate(target, args, seed, batches, runs, save, against, env, jobs)
+    a = _validate(target, args, seed, batches, runs, save, against, env, jobs, timeout)
     if not isinstance(audit_setup, bool): raise TypeError(f"audit_setup must be True or False, got {audit_setup!r}")
     return _check(**a, audit_setup=audit_setup)
 
@@ -282,28 +359,59 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument('--save', metavar='DIR', help="keep every run's records in DIR")
     p.add_argument('--against', metavar='RECORD', help='compare with a record saved earlier with --save (a folder or a record file)')
     p.add_argument('--json', metavar='FILE', help='write the whole report to FILE as JSON')
+    p.add_argument('--timeout', type=float, metavar='SECONDS', help='stop a run that takes longer than SECONDS (the check fails, exit 2)')
     p.add_argument('--no-audit', action='store_true', help="skip the audit of each learner's setup")
     p.add_argument('target', nargs='?', help='a Python script or a Jupyter notebook (.ipynb)')
     p.add_argument('args', nargs=argparse.REMAINDER, help="the script's own arguments")
     return p
 
-def main(argv=None) -> int:
-    "Console script `fastrepro_check`: exit 0 if the runs are identical, 1 if they differ, 2 if the target failed or on bad usage."
-    argv = sys.argv[1:] if argv is None else list(argv)
+class _Stopped(BaseException): "SIGINT or SIGTERM arrived (a BaseException, as `KeyboardInterrupt`: no `except Exception` stops it)."
+
+@contextmanager
+def _stop_on_signals():
+    "In the main thread, turn the first SIGINT or SIGTERM into `_Stopped`; later ones wait until the runs are stopped."
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    def stop(signum, frame):
+        for s in sigs: signal.signal(s, signal.SIG_IGN) # the clean-up must not be cut short
+        raise _Stopped(signal.Signals(signum).name, signum)
+    old = {s: signal.signal(s, stop) for s in sigs}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+
+def _cli(o) -> int:
     try:
-        o = _parser().parse_args(argv)
         if o.target is None: raise _UsageError("give the script or notebook to check: fastrepro_check [options] TARGET [ARGS...]")
-        a = _validate(o.target, o.args, o.seed, o.batches, o.runs, o.save, o.against, None, o.jobs)
+        a = _validate(o.target, o.args, o.seed, o.batches, o.runs, o.save, o.against, None, o.jobs, o.timeout, o.json)
+        report = _check(**a, audit_setup=not o.no_audit) # `_SaveError`: the save folder changed during the runs
     except (_UsageError, TypeError, ValueError, FileNotFoundError) as e:
         print(f"fastrepro_check: error: {e}", file=sys.stderr)
         return 2
-    report = _check(**a, audit_setup=not o.no_audit)
-    if o.json: Path(o.json).write_text(json.dumps(report.to_dict(), indent=1))
     if report.status == 'failed':
         print(f"fastrepro_check: {report.error}", file=sys.stderr)
         for l in report.error_lines: print(f"  | {l}", file=sys.stderr)
     else: print(report)
+    if o.json:
+        try: atomic_write_text(o.json, json.dumps(report.to_dict(), indent=1))
+        except OSError as e:
+            print(f"fastrepro_check: error: cannot write the report to {o.json}: {e.strerror or e}", file=sys.stderr)
+            return 2
     return report.exit_code
+
+def main(argv=None) -> int:
+    "Console script `fastrepro_check`: exit 0 if the runs are identical, 1 if they differ, 2 if the target failed or on bad usage, 128 + N when stopped by signal N."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try: o = _parser().parse_args(argv)
+    except _UsageError as e:
+        print(f"fastrepro_check: error: {e}", file=sys.stderr)
+        return 2
+    try:
+        with _stop_on_signals(): return _cli(o)
+    except (_Stopped, KeyboardInterrupt) as e:
+        name, n = e.args if isinstance(e, _Stopped) else ('SIGINT', signal.SIGINT)
+        print(f"fastrepro_check: stopped by {name}: its runs were ended and its temporary folder removed", file=sys.stderr)
+        return 128 + int(n)
 
 # %% ../nbs/09_check.ipynb #7627b39a
 # `python -m fastrepro.check`; a notebook's namespace is called `__main__` too, but has no `__file__`

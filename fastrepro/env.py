@@ -14,7 +14,7 @@ from .core import learner_device, loader_workers, find_dls
 from .files import atomic_write_text, read_json
 
 # %% auto #0
-__all__ = ['ReproEnv', 'repro_env', 'EnvDiff', 'Table', 'EnvDiffs', 'diff_env', 'save_env', 'env_main']
+__all__ = ['ReproEnv', 'repro_env', 'EnvDiff', 'Table', 'EnvDiffs', 'check_env', 'diff_env', 'save_env', 'env_main']
 
 # %% ../nbs/03_env.ipynb #2af3b4e4
 def _version(name):
@@ -101,7 +101,7 @@ _ENV_WHY = dict(
     deterministic_warn_only=(5, 'only whether a nondeterministic op warns or raises'),
     torch_interop_threads=(5, 'inter-op parallelism rarely changes results'), fastrepro=(5, 'this library'),
 )
-_IMPACT = ['high', 'high', 'medium', 'medium', 'low', 'low', 'unknown']
+_IMPACT = ['high', 'high', 'medium', 'medium', 'low', 'low', 'unknown', 'absent']
 
 # %% ../nbs/03_env.ipynb #7e1d5bde
 @dataclass
@@ -144,6 +144,15 @@ def _why_not_env(env) -> str|None:
     if bad: return f"{', '.join(bad[:3])} {'is' if len(bad) == 1 else 'are'} not a setting's value"
     return None
 
+# %% ../nbs/03_env.ipynb #4b0e7d5c
+def check_env(env, # a fingerprint from `repro_env()`, or one read from a file
+              name:str='env', # what to call it in the error message
+             ) -> dict:
+    "`env` if it is a fingerprint from `repro_env()`; otherwise a `ValueError` that says why not."
+    why = _why_not_env(env)
+    if why: raise ValueError(f"{name} is not an environment fingerprint from `repro_env()` ({why})")
+    return env
+
 # %% ../nbs/03_env.ipynb #6f083532
 def _load_env(o, name):
     if isinstance(o, (str, os.PathLike)):
@@ -164,7 +173,9 @@ def diff_env(a, # a fingerprint from `repro_env()`, or the path of one saved as 
     res = []
     for k in list(a) + [k for k in b if k not in a]:
         if a.get(k) == b.get(k): continue
-        rank, why = _ENV_WHY.get(k, (6, 'not a setting fastrepro knows'))
+        if k in a and k in b: rank, why = _ENV_WHY.get(k, (6, 'not a setting fastrepro knows'))
+        else: # an older fastrepro did not record it, or one side was taken without a Learner: not a known change
+            rank, why = 7, f"only {'a' if k in a else 'b'} recorded this setting (another fastrepro version, or no Learner given): not compared"
         res.append((rank, EnvDiff(k, a.get(k), b.get(k), _IMPACT[rank], why)))
     return EnvDiffs(d for _, d in sorted(res, key=lambda o: o[0]))
 
@@ -174,6 +185,10 @@ def save_env(path, # where to write the fingerprint as JSON
             ) -> Path:
     "Write `env` (or the current fingerprint) to `path` as JSON, atomically."
     path = Path(path)
+    for p in path.parents: # the nearest existing folder above `path` must be a folder
+        if p.exists():
+            if not p.is_dir(): raise ValueError(f"cannot save to {path}: {p} is a file, not a folder")
+            break
     env = repro_env() if env is None else env
     why = _why_not_env(env)
     if why: raise (TypeError if not isinstance(env, dict) else ValueError)(f"env must be a fingerprint from `repro_env()` ({why})")

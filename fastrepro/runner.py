@@ -4,7 +4,7 @@
 
 # %% ../nbs/08b_runner.ipynb #77821c40
 from __future__ import annotations
-import os, re, sys, json, runpy, builtins, linecache, subprocess, traceback
+import os, re, sys, json, runpy, signal, builtins, linecache, subprocess, traceback
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -12,11 +12,12 @@ import pandas as pd
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.schedule import LRFinder
 from .core import seed_everything, keep_rng
+from .files import atomic_write_text, read_json
 from .record import RunRecorder, RunRecord
 from .audit import audit
 
 # %% auto #0
-__all__ = ['stand_in_fastai_home', 'notebook_code', 'run_target', 'start_run', 'read_run']
+__all__ = ['stand_in_fastai_home', 'notebook_code', 'run_target', 'start_run', 'stop_run', 'read_run']
 
 # %% ../nbs/08b_runner.ipynb #a39026af
 _ADULT_CATS = dict(
@@ -210,7 +211,7 @@ def run_target(target, # a Python script (run as `python target *args`) or a Jup
         # after a crash in the middle of a fit the record is unfinished, and a failed run is not compared anyway
         if error is None: w.run_rec.record.save(out/f'learner{i}.json')
         learners.append(_learner_seen(w))
-    (out/'check.json').write_text(json.dumps(dict(error=error, learners=learners)))
+    atomic_write_text(out/'check.json', json.dumps(dict(error=error, learners=learners))) # last, and whole: it says the run finished
 
 # %% ../nbs/08b_runner.ipynb #860ed861
 def start_run(target, # a Python script or a Jupyter notebook
@@ -221,21 +222,72 @@ def start_run(target, # a Python script or a Jupyter notebook
               audit_setup:bool=True, # `audit` each learner's setup right before its first fit
               env:dict|None=None, # the process's environment (default: this one's)
              ) -> subprocess.Popen:
-    "Start `run_target` in a fresh Python process; wait for it with the `Popen`'s `wait()`, then `read_run(out)`."
+    "Start `run_target` in a fresh Python process; wait for it with the `Popen`'s `wait()` (or end it with `stop_run`), then `read_run(out)`."
     out = Path(out)
     spec = dict(target=str(Path(target).resolve()), out=str(out), args=list(args), seed=seed, batches=batches, audit_setup=audit_setup)
     (out/'spec.json').write_text(json.dumps(spec))
     with open(out/'output.txt', 'w') as f: # the target's own output, read back when a run breaks
-        return subprocess.Popen([sys.executable, '-m', 'fastrepro.runner', str(out/'spec.json')], stdout=f, stderr=subprocess.STDOUT, env=env)
+        # a process group of its own: `stop_run` ends the run with every process it started (loader workers...)
+        return subprocess.Popen([sys.executable, '-m', 'fastrepro.runner', str(out/'spec.json')], stdout=f, stderr=subprocess.STDOUT,
+                                env=env, start_new_session=os.name == 'posix')
 
+def stop_run(p:subprocess.Popen) -> int:
+    "End a run that `start_run` started, with every process it started, at once; return its exit status."
+    if p.poll() is None:
+        try:
+            if os.name == 'posix': os.killpg(p.pid, signal.SIGKILL)
+            else: p.kill()
+        except ProcessLookupError: pass # it ended meanwhile
+    return p.wait()
+
+
+# %% ../nbs/08b_runner.ipynb #8e1c4a9b
+_FITS = ('fit', 'lr_find')
+
+def _is_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+def _strs(v) -> bool: return isinstance(v, list) and all(isinstance(s, str) for s in v)
+
+def _why_not_learner(l) -> str|None:
+    "Why `l` is not what `run_target` writes of one learner, or None."
+    if not isinstance(l, dict): return f"got {type(l).__name__} {str(l)[:40]!r}, not an object"
+    missing = [k for k in ('model', 'n_params', 'loaders', 'fits', 'n_steps', 'findings') if k not in l]
+    if missing: return f"{', '.join(missing)} missing"
+    if not isinstance(l['model'], str) or not _is_int(l['n_params']) or not _is_int(l['n_steps']): return "model, n_params or n_steps is not a name or a count"
+    if not isinstance(l['loaders'], list) or not all(isinstance(o, dict) and isinstance(o.get('name'), str) for o in l['loaders']): return "loaders must be a list of named loaders"
+    if not isinstance(l['fits'], list) or not all(f in _FITS for f in l['fits']): return f"fits must be a list of 'fit' and 'lr_find', got {str(l['fits'])[:40]}"
+    f = l['findings']
+    if f is not None and not (isinstance(f, list) and all(isinstance(o, dict) and all(isinstance(o.get(k), str) for k in ('severity', 'what', 'fix')) for o in f)):
+        return "findings must be null or a list of audit findings"
+    return None
+
+def _why_not_meta(meta) -> str|None:
+    "Why `meta` is not the `check.json` that `run_target` writes, or None."
+    if not isinstance(meta, dict) or set(meta) != {'error', 'learners'}: return "expected an object with error and learners"
+    e = meta['error']
+    if e is not None and not (isinstance(e, dict) and isinstance(e.get('message'), str) and _strs(e.get('traceback'))):
+        return "error must be null or a message with its traceback"
+    if not isinstance(meta['learners'], list): return f"learners must be a list, got {type(meta['learners']).__name__} {str(meta['learners'])[:40]!r}"
+    for i, l in enumerate(meta['learners'], 1):
+        why = _why_not_learner(l)
+        if why: return f"learner {i}: {why}"
+    return None
+
+
+# %% ../nbs/08b_runner.ipynb #9f2d5b0c
 def read_run(folder, # a run's folder (written by `run_target`, or saved from one)
             ) -> dict:
-    "What one run left in `folder`: `finished`, the target's `error` (or None), the `learners` seen and their `records`."
+    "What one run left in `folder`: `finished`, the target's `error` (or None), the `learners` seen and their `records`; every file checked."
     folder = Path(folder)
     meta_f = folder/'check.json'
-    meta = json.loads(meta_f.read_text()) if meta_f.exists() else None
-    files = sorted(folder.glob('learner*.json'), key=lambda f: int(f.stem[7:]) if f.stem[7:].isdigit() else 0)
-    recs = [RunRecord.load(f) for f in files if f.stem[7:].isdigit()]
+    meta = read_json(meta_f, 'run summary') if meta_f.exists() else None
+    why = None if meta is None else _why_not_meta(meta)
+    if why: raise ValueError(f"{meta_f} is not a run summary written by fastrepro ({why})")
+    files = {f: f.stem[7:] for f in folder.glob('learner*.json')}
+    nums = sorted(int(n) for n in files.values() if n.isdigit())
+    if nums != list(range(1, len(nums) + 1)): raise ValueError(f"{folder}: the record files must be learner1.json to learner{len(nums)}.json, got numbers {nums}")
+    recs = [RunRecord.load(folder/f'learner{i}.json') for i in nums]
+    if meta is not None and meta['error'] is None and len(recs) != len(meta['learners']):
+        raise ValueError(f"{folder} holds {len(recs)} record file(s) for {len(meta['learners'])} learner(s) in its check.json")
     return dict(finished=meta is not None, error=meta['error'] if meta else None,
                 learners=meta['learners'] if meta else [None] * len(recs), records=recs)
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_sweep.ipynb #cc7aeb02
 from __future__ import annotations
-import json, math, numbers
+import json, math, numbers, weakref
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -12,17 +12,28 @@ import pandas as pd
 from scipy import stats
 from fastprogress.fastprogress import progress_bar, printing
 from .core import seed_everything, check_seed, is_learner, reseed_dls
-from .files import atomic_write_text
+from .files import atomic_write_text, read_json
 from .fingerprint import check_reproducible
 
 # %% auto #0
-__all__ = ['SeedSweep', 'seed_sweep', 'welch_t_test', 'seeds_needed', 'SweepComparison', 'compare_sweeps']
+__all__ = ['SeedSweep', 'SweepError', 'seed_sweep', 'welch_t_test', 'seeds_needed', 'SweepComparison', 'compare_sweeps']
 
 # %% ../nbs/05_sweep.ipynb #ca175970
 def _number(v) -> float:
     if v is None: return float('nan')
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real): raise TypeError(f"values must be numbers, got {type(v).__name__} {v!r}")
-    return float(v)
+    try: return float(v)
+    except OverflowError: raise ValueError(f"the value {str(v)[:20]}... is too large for a float") from None
+
+def _encode(v:float):
+    "A value as JSON holds it: `nan` (missing) as null, an infinite value (a diverged run) as the string \"inf\" or \"-inf\"."
+    if math.isnan(v): return None
+    return ('inf' if v > 0 else '-inf') if math.isinf(v) else v
+
+def _decode(row):
+    "A saved row back, \"inf\" and \"-inf\" as floats; anything else is left for `_number` to check."
+    if not isinstance(row, list): return row
+    return [float(v) if isinstance(v, str) and v in ('inf', '-inf') else v for v in row]
 
 def _check_seeds(seeds) -> list:
     "`seeds` as a list of ints: at least 2, all different, each a valid seed."
@@ -53,7 +64,7 @@ def _check_sweep(seeds, columns, values, name) -> tuple:
 # %% ../nbs/05_sweep.ipynb #b46289c0
 class SeedSweep:
     "One setup trained under several seeds: the final loss and metrics of each run, one row per seed."
-    FORMAT, VERSION = 'fastrepro.SeedSweep', 1
+    FORMAT, VERSION = 'fastrepro.SeedSweep', 2 # version 2 may hold "inf"/"-inf" (a diverged run); without them a file is version 1
     def __init__(self, seeds, # the seed of each run: at least 2, all different
                  columns, # the name of each value, e.g. `['train_loss', 'valid_loss', 'error_rate']`
                  values, # one row per seed, one value per column (`None` where a run reported none)
@@ -104,17 +115,15 @@ class SeedSweep:
         "Write the sweep to `path` as JSON, atomically."
         path = Path(path)
         if path.is_dir(): raise ValueError(f"expected a file path to save the sweep to, got the folder {path}")
-        rows = [[None if math.isnan(v) else v for v in row] for row in self.values] # JSON has no NaN
-        data = dict(format=self.FORMAT, version=self.VERSION, name=self.name, columns=self.columns, seeds=self.seeds, values=rows)
+        rows = [[_encode(v) for v in row] for row in self.values]
+        version = 2 if any(isinstance(v, str) for row in rows for v in row) else 1 # the oldest format that holds it
+        data = dict(format=self.FORMAT, version=version, name=self.name, columns=self.columns, seeds=self.seeds, values=rows)
         return atomic_write_text(path, json.dumps(data, allow_nan=False))
 
     @classmethod
     def load(cls, path) -> SeedSweep:
         "Read a sweep written by `SeedSweep.save`, checking every field."
-        path = Path(path)
-        if not path.is_file(): raise FileNotFoundError(f"no seed sweep at {path}")
-        try: data = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a fastrepro seed sweep (not JSON: {e})") from None
+        data = read_json(path, 'seed sweep') # size and depth limits; NaN, Infinity and out-of-range numbers refused
         if not isinstance(data, dict) or data.get('format') != cls.FORMAT:
             raise ValueError(f"{path} is not a fastrepro seed sweep (written by `SeedSweep.save`)")
         v = data.get('version')
@@ -122,14 +131,33 @@ class SeedSweep:
         if v > cls.VERSION: raise ValueError(f"{path} was written by a newer fastrepro (sweep version {v}); upgrade fastrepro")
         missing = [k for k in ('name', 'columns', 'seeds', 'values') if k not in data]
         if missing: raise ValueError(f"{path} is not a complete seed sweep: {', '.join(missing)} missing")
-        try: return cls(data['seeds'], data['columns'], data['values'], name=data['name'])
+        values = data['values']
+        if v >= 2 and isinstance(values, list): values = [_decode(row) for row in values]
+        try: return cls(data['seeds'], data['columns'], values, name=data['name'])
         except (TypeError, ValueError) as e: raise ValueError(f"{path} is not a valid seed sweep: {e}") from None
 
 # %% ../nbs/05_sweep.ipynb #5960c6ee
-def _seeded_learner(make_learner, seed:int):
-    "`make_learner()`, with its DataLoaders' own streams drawn from `seed`."
+class _Fresh:
+    "Remembers the Learners and model parameters the sweep's runs trained, to refuse them in a later run."
+    def __init__(self): self.seen = {} # id -> (a weak reference, the seed): an id alone may be reused once its object is gone
+    def _earlier(self, o):
+        r = self.seen.get(id(o))
+        return r[1] if r is not None and r[0]() is o else None
+    def check(self, learn, seed:int):
+        s = self._earlier(learn)
+        if s is not None: raise ValueError(f"make_learner returned, under seed {seed}, the same Learner as under seed {s}: it would go on "
+                                           "training that run's weights; build a new Learner (and a new model) in make_learner")
+        params = list(learn.model.parameters())
+        s = next((s for s in map(self._earlier, params) if s is not None), None)
+        if s is not None: raise ValueError(f"the Learner made under seed {seed} trains the same model (nn.Module) as under seed {s}: it would "
+                                           "go on training that run's weights; build a new model in make_learner, e.g. `Learner(dls, make_model())`")
+        for o in [learn] + params: self.seen[id(o)] = (weakref.ref(o), seed)
+
+def _seeded_learner(make_learner, seed:int, fresh:_Fresh):
+    "`make_learner()`, refused if an earlier run trained it, with its DataLoaders' own streams drawn from `seed`."
     learn = make_learner()
     if not is_learner(learn): raise TypeError(f"make_learner must return a fastai Learner, got {type(learn).__name__}")
+    fresh.check(learn, seed)
     # a make_learner that reuses one DataLoaders would otherwise continue its shuffling streams from run to run
     reseed_dls(learn, seed)
     return learn
@@ -141,6 +169,19 @@ def _final_values(learn) -> tuple:
     names = [n for n in rec.metric_names[1:] if n != 'time']
     return names, [_number(v) for v in rec.values[-1]]
 
+
+# %% ../nbs/05_sweep.ipynb #5ab1e7e0
+class SweepError(RuntimeError):
+    "A run of `seed_sweep` failed: `.seed` names it; `.seeds`, `.columns` and `.values` are the runs that finished, `.partial` their `SeedSweep` (from 2 runs)."
+    def __init__(self, seed:int, error:BaseException, seeds:list, columns, values:list, name:str|None):
+        self.seed, self.seeds, self.columns, self.values = seed, list(seeds), columns, values
+        self.partial = SeedSweep(seeds, columns, values, name=name) if len(seeds) >= 2 else None
+        what = (str(error).splitlines() or [''])[0]
+        done = (f"the runs under seeds {', '.join(map(str, seeds))} finished: their results are in this error's `.partial`" if len(seeds) >= 2 else
+                f"the run under seed {seeds[0]} finished: its values are in this error's `.values`" if seeds else "no run had finished")
+        super().__init__(f"the run under seed {seed} failed ({type(error).__name__}: {what}); {done}")
+
+
 # %% ../nbs/05_sweep.ipynb #6922883a
 def seed_sweep(make_learner, # called with no argument after seeding; returns a new `Learner` each time
                seeds, # the seeds to train under, e.g. `range(6)`: at least 2, all different
@@ -149,28 +190,33 @@ def seed_sweep(make_learner, # called with no argument after seeding; returns a 
                check:bool=False, # first make sure, with `check_reproducible`, that two runs under `seeds[0]` agree bitwise
                progress:bool=True, # show a progress bar over the runs
               ) -> SeedSweep:
-    "Seed, build and train once per seed; return each run's final losses and metrics as a `SeedSweep`."
+    "Seed, build and train once per seed; return each run's final losses and metrics as a `SeedSweep` (a failed run raises `SweepError`, with the finished ones)."
     if is_learner(make_learner): raise TypeError("make_learner must be a function that builds a new Learner (e.g. `lambda: vision_learner(...)`), got a Learner")
     if not callable(make_learner): raise TypeError(f"make_learner must be a function that returns a Learner, got {type(make_learner).__name__}")
     if fit is not None and not callable(fit): raise TypeError(f"fit must be a function that trains a Learner, got {type(fit).__name__}")
     seeds = _check_seeds(seeds)
     if name is not None and not isinstance(name, str): raise TypeError(f"name must be a str or None, got {type(name).__name__}")
+    for k, v in (('check', check), ('progress', progress)):
+        if not isinstance(v, (bool, np.bool_)): raise TypeError(f"{k} must be True or False, got {type(v).__name__} {v!r}")
     if check:
-        diff = check_reproducible(partial(_seeded_learner, make_learner, seeds[0]), fit=fit, seed=seeds[0])
+        diff = check_reproducible(partial(_seeded_learner, make_learner, seeds[0], _Fresh()), fit=fit, seed=seeds[0])
         if not diff.identical:
             raise ValueError(f"two runs under seed {seeds[0]} differ, so the sweep would mix seed noise with run-to-run "
                              f"nondeterminism: {' '.join(diff.explain().splitlines())}")
-    columns, rows = None, []
+    columns, rows, fresh = None, [], _Fresh()
     # fastprogress's console bar prints one character when it is made, even when bars are off: make none then
     for seed in (progress_bar(seeds, leave=False) if progress and printing() else seeds):
-        seed_everything(seed)
-        learn = _seeded_learner(make_learner, seed)
-        with learn.no_logging(), learn.no_bar():
-            if fit is None: learn.fit(1)
-            else: fit(learn)
-        names, vals = _final_values(learn)
-        if columns is None: columns = names
-        elif names != columns: raise ValueError(f"the runs recorded different values ({columns} under seed {seeds[0]}, {names} under seed {seed})")
+        try:
+            seed_everything(seed)
+            learn = _seeded_learner(make_learner, seed, fresh)
+            with learn.no_logging(), learn.no_bar():
+                if fit is None: learn.fit(1)
+                else: fit(learn)
+            names, vals = _final_values(learn)
+            if columns is not None and names != columns:
+                raise ValueError(f"the runs recorded different values ({columns} under seed {seeds[0]}, {names} under seed {seed})")
+        except Exception as e: raise SweepError(seed, e, seeds[:len(rows)], columns, rows, name) from e # keep what finished
+        columns = names
         rows.append(vals)
     return SeedSweep(seeds, columns, rows, name=name)
 
@@ -181,12 +227,18 @@ def welch_t_test(a, # the first sample (at least 2 values)
     "Welch's two-sided t-test of equal means: `(t, degrees of freedom, p-value)` for the difference `mean(b) - mean(a)`."
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if len(a) < 2 or len(b) < 2: raise ValueError(f"Welch's t-test needs at least 2 values in each sample, got {len(a)} and {len(b)}")
-    va, vb = a.var(ddof=1)/len(a), b.var(ddof=1)/len(b)
-    d = b.mean() - a.mean()
-    if va + vb == 0: # no spread at all: any difference is certain, none is none
-        return (math.copysign(math.inf, d) if d else 0.), math.inf, (0. if d else 1.)
-    t = d / math.sqrt(va + vb)
-    dof = (va + vb)**2 / (va**2/(len(a) - 1) + vb**2/(len(b) - 1))
+    for k, x in (('a', a), ('b', b)):
+        bad = np.flatnonzero(~np.isfinite(x))
+        if len(bad): raise ValueError(f"Welch's t-test needs finite values: sample {k} holds {x[bad[0]]} at position {bad[0]}")
+    with np.errstate(over='ignore', invalid='ignore'): # values near the float limit: checked below
+        va, vb = a.var(ddof=1)/len(a), b.var(ddof=1)/len(b)
+        d = b.mean() - a.mean()
+        if va + vb == 0: # no spread at all: any difference is certain, none is none
+            return (math.copysign(math.inf, d) if d else 0.), math.inf, (0. if d else 1.)
+        t = d / np.sqrt(va + vb)
+        dof = (va + vb)**2 / (va**2/(len(a) - 1) + vb**2/(len(b) - 1))
+    if not (np.isfinite(t) and np.isfinite(dof)):
+        raise ValueError("the values are too large for Welch's t-test in float arithmetic (their spread overflows)")
     return float(t), float(dof), float(2*stats.t.sf(abs(t), dof))
 
 def seeds_needed(delta:float, # the difference of means to resolve
@@ -195,9 +247,13 @@ def seeds_needed(delta:float, # the difference of means to resolve
                  power:float=0.8, # probability of detecting a true difference of size `delta`
                 ) -> int|None:
     "Runs per setup for a two-sided test to detect a difference `delta` (normal approximation); `None` if `delta` is 0."
+    if not (math.isfinite(delta) and math.isfinite(sigma)): raise ValueError(f"delta and sigma must be finite numbers, got {delta} and {sigma}")
     if delta == 0: return None
     z = stats.norm.ppf(1 - alpha/2) + stats.norm.ppf(power)
-    return max(2, math.ceil(2 * (z * sigma / abs(delta))**2))
+    r = z * sigma / abs(delta)
+    n = 2 * r * r # a float product overflows to inf, where `**` would raise
+    if not math.isfinite(n): raise ValueError(f"the difference {delta} is too small against a spread of {sigma}: the seed count overflows")
+    return max(2, math.ceil(n))
 
 # %% ../nbs/05_sweep.ipynb #019bcffa
 def _as_sweep(o, name:str) -> SeedSweep:
@@ -212,13 +268,25 @@ class SweepComparison:
     def __init__(self, a:SeedSweep, b:SeedSweep, metric:str, alpha:float):
         self.a, self.b, self.metric, self.alpha = a, b, metric, alpha
         self.va, self.vb = a.table[metric].to_numpy(), b.table[metric].to_numpy()
-        self.t, self.dof, self.p_value = welch_t_test(self.va, self.vb)
-        self.difference = float(self.vb.mean() - self.va.mean())
-        self.sigma = float(math.sqrt((self.va.var(ddof=1) + self.vb.var(ddof=1)) / 2))
-        self.seeds_needed = seeds_needed(self.difference, self.sigma, alpha)
+        with np.errstate(over='ignore', invalid='ignore'): # an infinite value or an overflow makes the test undefined (below)
+            self.difference = float(self.vb.mean() - self.va.mean())
+            self.sigma = float(np.sqrt((self.va.var(ddof=1) + self.vb.var(ddof=1)) / 2))
+        self.t = self.dof = self.p_value = math.nan
+        self.seeds_needed, self.undefined = None, self._why_undefined() # why the test says nothing, or None
+        if self.undefined is None:
+            try:
+                self.t, self.dof, self.p_value = welch_t_test(self.va, self.vb)
+                self.seeds_needed = seeds_needed(self.difference, self.sigma, alpha)
+            except ValueError as e: self.undefined = str(e)
+
+    def _why_undefined(self) -> str|None:
+        for k, s, v in (('a', self.a, self.va), ('b', self.b, self.vb)):
+            bad = np.flatnonzero(~np.isfinite(v))
+            if len(bad): return f"the run of sweep {k} under seed {s.seeds[bad[0]]} ended with {self.metric} = {v[bad[0]]} (a diverged run?)"
+        return None
 
     @property
-    def significant(self) -> bool: return bool(self.p_value < self.alpha)
+    def significant(self) -> bool: return self.undefined is None and bool(self.p_value < self.alpha)
 
     def _label(self, s:SeedSweep, k:str) -> str: return f"{k} ({s.name})" if s.name else k
 
@@ -229,6 +297,10 @@ class SweepComparison:
         lines = [f"{m} over seeds (mean ± std): {la} {_fmt(self.va.mean())} ± {_fmt(a.std[m])} ({len(a)} seeds), "
                  f"{lb} {_fmt(self.vb.mean())} ± {_fmt(b.std[m])} ({len(b)} seeds); difference b − a = {_fmt(self.difference)}."]
         p = f"p = {_fmt(self.p_value)}"
+        if self.undefined:
+            lines.append(f"Welch's t-test is undefined here: {self.undefined}. No verdict, and no seed count: look at that run, "
+                         "or compare another column.")
+            return '\n'.join(lines)
         if self.significant:
             lines.append(f"Welch's t-test: t = {_fmt(self.t)}, {_fmt(self.dof)} degrees of freedom, {p} < alpha = {self.alpha}: "
                          "the difference is larger than seed noise (significant).")
@@ -250,7 +322,7 @@ class SweepComparison:
         return '\n'.join(lines)
 
     def __repr__(self):
-        verdict = 'significant' if self.significant else 'not significant'
+        verdict = 'undefined' if self.undefined else 'significant' if self.significant else 'not significant'
         return f"SweepComparison({self.metric}: b − a = {_fmt(self.difference)}, p = {_fmt(self.p_value)}, {verdict} at alpha = {self.alpha})"
 
     def plot(self):
@@ -264,7 +336,8 @@ class SweepComparison:
         ax.set_xticks([0, 1], [self._label(self.a, 'a'), self._label(self.b, 'b')])
         ax.set_xlim(-0.6, 1.6)
         ax.set_ylabel(self.metric)
-        ax.set_title(f"p = {_fmt(self.p_value)}: {'significant' if self.significant else 'seed noise'}", fontsize='medium')
+        verdict = 'test undefined' if self.undefined else 'significant' if self.significant else 'seed noise'
+        ax.set_title(f"p = {_fmt(self.p_value)}: {verdict}", fontsize='medium')
         fig.tight_layout()
         return fig
 
