@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_checkpoint.ipynb #f62a7b75
 from __future__ import annotations
-import os, io, json, time, hashlib, signal, threading, warnings
+import os, io, json, time, hashlib, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import torch
@@ -21,6 +21,7 @@ from .env import repro_env
 from .state import (StateError, check_field, is_int, all_of, rng_json, rng_from_json, data_diff, optimizer_kind,
                              learner_state, callback_states, set_callback_states, check_model, param_groups, check_opt_kind,
                              check_opt_state, check_loop, set_learner_state, set_recorder)
+from .signals import catch_signals, release_signals
 from .recipe import fit_recipe, recipe_diff, check_recipe, fit_schedule, schedule_diff, check_schedule
 
 # %% auto #0
@@ -341,6 +342,9 @@ def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
                                                 "architecture, DataLoaders and loss: they cannot be compared")
     refuse, differ = recipe_diff(meta['recipe'], fit_recipe(learn), bool(meta['batch'])) if meta.get('recipe') else ([], [])
     if refuse: _fail(d, f"was saved by another training recipe ({'; '.join(refuse)}): build the learner as the saved run did")
+    frozen = sum(p.requires_grad and not rg for p, rg in zip(model.parameters(), loop['requires_grad']))
+    if frozen: warnings.warn(f"checkpoint {d} freezes {frozen} parameter tensors that train in this learner, as the saved run had "
+                             "them frozen (call learn.unfreeze() after loading to train them)")
     if meta['batch']:
         dl = learn.dls.train
         if (len(dl), dl.bs) != (meta['n_iter'], meta['bs']):
@@ -447,11 +451,12 @@ class ReproCheckpoint(Callback):
             raise ValueError("ReproCheckpoint(every_batches=...) needs a fastai DataLoader for training: a plain torch DataLoader "
                              "cannot draw an epoch's order again, so save at epoch ends (every=...)")
         self._schedule = fit_schedule(self.learn)
+        # `validate()` sends `before_fit` too: a signal there finds no fit of this learner running, and acts at once
+        if self.on_signal: self._catch_signals()
 
     def before_train(self):
         if self._off(): return
         self._trained = self.epoch # `validate()` sends `before_fit` and `after_validate`, never `before_train`
-        if self.on_signal and self not in _CATCHERS: self._catch_signals()
         # where the epoch's order will be drawn from: what a checkpoint inside this epoch needs to draw it again
         # find_dls looks through a DistributedDL to the loader that holds the `rng`
         plain = isinstance(self.dls.train, torch.utils.data.DataLoader)
@@ -482,38 +487,11 @@ class ReproCheckpoint(Callback):
         self._restore_signals()
 
 # %% ../nbs/06_checkpoint.ipynb #53a54f46
-_CATCHERS, _PREVIOUS = [], {} # the callbacks catching signals now, and the handlers there were before the first
-
-def _in_fit(learn, frame) -> bool:
-    "Is a `fit` of `learn` on the stack `frame` is in? (A fit that raised never sent `after_fit`.)"
-    while frame is not None:
-        if frame.f_code.co_name == 'fit' and frame.f_locals.get('self') is learn: return True
-        frame = frame.f_back
-    return False
-
-def _on_signal(signum, frame):
-    for cb in [cb for cb in _CATCHERS if cb.learn is None or (frame is not None and not _in_fit(cb.learn, frame))]: cb._restore_signals()
-    if _CATCHERS and all(cb._signal is None for cb in _CATCHERS):
-        for cb in _CATCHERS: cb._signal = signum
-        return
-    # a second signal, or no fit left to stop: at once, as without these callbacks
-    prev = _PREVIOUS.get(signum, signal.SIG_DFL)
-    for cb in list(_CATCHERS): cb._restore_signals()
-    if callable(prev): prev(signum, frame)
-    elif prev != signal.SIG_IGN: os.kill(os.getpid(), signum) # the default action (SIGTERM ends the process)
-
 @patch
 def _catch_signals(self:ReproCheckpoint):
-    "Until the end of the fit, turn SIGTERM and SIGINT into a request to stop at the next batch's end."
-    if threading.current_thread() is not threading.main_thread():
-        return warnings.warn("ReproCheckpoint(on_signal=True): signals can only be caught in the main thread, and this fit runs in another")
-    if not _CATCHERS:
-        for s in (signal.SIGTERM, signal.SIGINT): _PREVIOUS[s] = signal.signal(s, _on_signal)
-    _CATCHERS.append(self)
+    "Until the end of the fit, turn SIGTERM and SIGINT into a request to stop at the next batch's end (see `fastrepro.signals`)."
+    if not catch_signals(self, lambda signum: setattr(self, '_signal', signum)):
+        warnings.warn("ReproCheckpoint(on_signal=True): signals can only be caught in the main thread, and this fit runs in another")
 
 @patch
-def _restore_signals(self:ReproCheckpoint):
-    if self in _CATCHERS: _CATCHERS.remove(self)
-    if _CATCHERS: return # another callback still catches them; the last one puts the old handlers back
-    for s, h in _PREVIOUS.items(): signal.signal(s, h if h is not None else signal.SIG_DFL)
-    _PREVIOUS.clear()
+def _restore_signals(self:ReproCheckpoint): release_signals(self)

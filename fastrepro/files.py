@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_files.ipynb #e981741f
 from __future__ import annotations
-import os, re, json, time, errno, ctypes, shutil, tempfile
+import os, re, json, time, errno, ctypes, shutil, tempfile, threading
 from pathlib import Path
 from contextlib import contextmanager
 import numpy as np
@@ -36,6 +36,7 @@ def atomic_write_text(path, # the file to write; missing folders are made; a sym
 
 # %% ../nbs/00a_files.ipynb #68cae19f
 _ACTIVE = set() # the temporary and parked folders this process is using right now: never stale
+_LOCK = threading.Lock() # a process's threads share its pid: a folder is made and marked as in use before any sweep looks
 
 def _umask() -> int:
     "The process's umask, read without changing it where Linux allows."
@@ -57,9 +58,10 @@ def _sweep_leftovers(dest:Path) -> list:
     # only names this module makes for this `dest`: `.NAME.tmp-PID-XXXXXXXX` and `.NAME.old-PID-NANOSECONDS`
     pat = re.compile(rf'\.{re.escape(dest.name)}\.(tmp|old)-(\d+)-[a-z0-9_]+')
     removed = []
-    for p in sorted(dest.parent.iterdir()):
+    with _LOCK: leftovers = [p for p in sorted(dest.parent.iterdir()) if p not in _ACTIVE]
+    for p in leftovers:
         m = pat.fullmatch(p.name)
-        if not m or p in _ACTIVE or not p.is_dir() or p.is_symlink(): continue
+        if not m or not p.is_dir() or p.is_symlink(): continue
         pid = int(m[2])
         if pid != os.getpid() and _pid_alive(pid): continue # another writer, still at work
         shutil.rmtree(p, ignore_errors=True)
@@ -94,7 +96,7 @@ def _put_in_place(tmp:Path, dest:Path, replace:bool) -> Path|None:
             except FileNotFoundError: continue
             # without an exchange, two renames: park the previous version, removed once the new one is in place
             old = dest.with_name(f'.{dest.name}.old-{os.getpid()}-{time.time_ns()}')
-            _ACTIVE.add(old)
+            with _LOCK: _ACTIVE.add(old)
             try: dest.rename(old)
             except FileNotFoundError: _ACTIVE.discard(old); continue # another writer parked it first
             try: tmp.rename(dest); return old
@@ -118,10 +120,11 @@ def atomic_write_dir(dest, # the folder to write; missing parent folders are mad
     dest = Path(dest)
     if dest.exists() and not dest.is_dir(): raise FileExistsError(f"{dest} exists and is not a folder")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.tmp-{os.getpid()}-', dir=dest.parent))
+    with _LOCK:
+        tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.tmp-{os.getpid()}-', dir=dest.parent))
+        _ACTIVE.add(tmp)
     os.chmod(tmp, 0o777 & ~_umask()) # mkdtemp makes 0700; a data set or checkpoint is shared like any folder
     old = None
-    _ACTIVE.add(tmp)
     try:
         yield tmp
         old = _put_in_place(tmp, dest, replace)

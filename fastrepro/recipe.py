@@ -45,10 +45,14 @@ def loss_kind(f, # a fastai `Learner`'s `loss_func`
 def _n_items(dl): return len(dl.dataset) if hasattr(getattr(dl, 'dataset', None), '__len__') else None
 def _bs(dl): return getattr(dl, 'bs', getattr(dl, 'batch_size', None)) # a plain torch DataLoader says `batch_size`
 
+# during a distributed fit fastai wraps each loader in a `DistributedDL`: the recipe is the wrapped loader's, as outside the fit
+def _unwrapped(dl): return dl.dl if type(dl).__name__ == 'DistributedDL' and hasattr(dl, 'dl') else dl
+
 def fit_recipe(learn) -> dict:
     "What a resume of `learn` compares with the saved run: the architecture, each DataLoader's kind, batch size and items, and the loss."
+    loaders = [_unwrapped(dl) for dl in learn.dls.loaders]
     return dict(modules=module_tree(get_model(learn.model)), loss=loss_kind(learn.loss_func),
-                loaders=[dict(type=type(dl).__name__, bs=_bs(dl), n=_n_items(dl)) for dl in learn.dls.loaders])
+                loaders=[dict(type=type(dl).__name__, bs=_bs(dl), n=_n_items(dl)) for dl in loaders])
 
 # %% ../nbs/05b_recipe.ipynb #af5722df
 def _first_module_diff(saved:list, now:list) -> str|None:
