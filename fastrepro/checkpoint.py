@@ -133,6 +133,10 @@ def save_checkpoint(learn, # the fastai `Learner` to save
     seed = last_seed() if seed is None else check_seed(seed)
     cb_states, unknown = callback_states(learn, skip=(ReproCheckpoint, _Resume))
     msgs = _mid_epoch_warnings(learn) if pos['batch'] else []
+    own = [i for i, dl in enumerate(learn.dls.loaders) if isinstance(dl, torch.utils.data.DataLoader)
+           and (dl.generator is not None or getattr(dl.sampler, 'generator', None) is not None)]
+    if own and with_random: msgs.append(f"DataLoader(s) {own} are plain torch DataLoaders with a generator of their own, which "
+                                        "the checkpoint does not hold: a resume will not replay their order")
     if unknown: msgs.append(f"fastrepro does not know the state of callback(s) {', '.join(unknown)}: if they keep state across "
                             "batches or epochs, give them state_dict/load_state_dict methods, or a resumed run will not replay this one")
     if msgs and rank == 0: warnings.warn(f"checkpoint {name}: " + '; '.join(msgs))
