@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_checkpoint.ipynb #f62a7b75
 from __future__ import annotations
-import os, io, json, time, hashlib, signal, threading, warnings
+import os, io, json, time, hashlib, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import torch
@@ -15,12 +15,14 @@ from fastcore.basics import patch
 from functools import partial
 from .core import (check_seed, find_dls, model_digest, is_learner, last_seed, rank_world, gather_objects, loader_workers,
                             RNGState, get_rng_state, set_rng_state)
-from .files import atomic_write_dir, read_json
+from .files import atomic_write_dir, read_json, folder_version
 from .items import items_seed
 from .env import repro_env
 from .state import (StateError, check_field, is_int, all_of, rng_json, rng_from_json, data_diff, optimizer_kind,
                              learner_state, callback_states, set_callback_states, check_model, param_groups, check_opt_kind,
                              check_opt_state, check_loop, set_learner_state, set_recorder)
+from .signals import catch_signals, release_signals
+from .recipe import fit_recipe, recipe_diff, check_recipe, fit_schedule, schedule_diff, check_schedule
 
 # %% auto #0
 __all__ = ['save_checkpoint', 'load_checkpoint', 'ReproCheckpoint']
@@ -85,12 +87,19 @@ def _position(learn) -> tuple[dict, tuple|None]:
     "Where a resume would start (`epoch`, and `batch`es of it done), and the training loader's `rng` at that epoch's start."
     if not _in_train_pass(learn): return dict(epoch=_next_epoch(learn), batch=0), None
     rc = next((cb for cb in learn.cbs if isinstance(cb, ReproCheckpoint)), None)
+    if isinstance(learn.dls.train, torch.utils.data.DataLoader):
+        raise ValueError("save_checkpoint inside an epoch needs a fastai DataLoader for training (a plain torch DataLoader cannot draw "
+                         "the epoch's order again): save at the end of an epoch")
     if rc is None or rc._epoch_start is None:
         raise ValueError("save_checkpoint inside an epoch needs a ReproCheckpoint callback in the fit (it notes where the "
                          "epoch's data order starts): add ReproCheckpoint(every=None) to save only where you call save_checkpoint")
     if rc._batch_started is None: return dict(epoch=learn.epoch, batch=0), None # no batch trained yet: the epoch's start
     dl = learn.dls.train
     return dict(epoch=learn.epoch, batch=learn.iter + 1, n_iter=learn.n_iter, bs=dl.bs), rc._epoch_start
+
+def _fit_schedule(learn) -> dict|None:
+    "The schedule of the fit `learn` is in, as its `ReproCheckpoint` noted it when the fit started (`None` outside a fit)."
+    return next((cb._schedule for cb in learn.cbs if isinstance(cb, ReproCheckpoint) and cb._schedule is not None), None)
 
 def _mid_epoch_warnings(learn) -> list:
     "What a resume from inside the current epoch will not replay."
@@ -124,6 +133,10 @@ def save_checkpoint(learn, # the fastai `Learner` to save
     seed = last_seed() if seed is None else check_seed(seed)
     cb_states, unknown = callback_states(learn, skip=(ReproCheckpoint, _Resume))
     msgs = _mid_epoch_warnings(learn) if pos['batch'] else []
+    own = [i for i, dl in enumerate(learn.dls.loaders) if isinstance(dl, torch.utils.data.DataLoader)
+           and (dl.generator is not None or getattr(dl.sampler, 'generator', None) is not None)]
+    if own and with_random: msgs.append(f"DataLoader(s) {own} are plain torch DataLoaders with a generator of their own, which "
+                                        "the checkpoint does not hold: a resume will not replay their order")
     if unknown: msgs.append(f"fastrepro does not know the state of callback(s) {', '.join(unknown)}: if they keep state across "
                             "batches or epochs, give them state_dict/load_state_dict methods, or a resumed run will not replay this one")
     if msgs and rank == 0: warnings.warn(f"checkpoint {name}: " + '; '.join(msgs))
@@ -141,6 +154,7 @@ def save_checkpoint(learn, # the fastai `Learner` to save
                         scheduled=any(isinstance(cb, ParamScheduler) for cb in learn.cbs), seed=seed,
                         world_size=ws, random_ranks=list(range(ws)) if with_random else [], has_opt='opt' in state,
                         optimizer=optimizer_kind(learn), model_digest=model_digest(get_model(learn.model)),
+                        recipe=fit_recipe(learn), schedule=_fit_schedule(learn),
                         env=dict(repro_env(learn)), saved_at=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
             _write_checkpoint(dest, files, meta)
         except Exception as e: err = e
@@ -182,6 +196,9 @@ def _check_meta(d, m:dict):
     need('optimizer', o is None or (isinstance(o, dict) and isinstance(o.get('name'), str) and isinstance(o.get('type'), str)
                                     and all_of(o.get('steps'), lambda x: isinstance(x, str)) and isinstance(o.get('hypers'), dict)),
          'null or an object {name, type, steps, hypers}')
+    with _refusing(d):
+        if m.get('recipe') is not None: check_recipe(m['recipe'], f"{_META} field 'recipe'")
+        if m.get('schedule') is not None: check_schedule(m['schedule'], f"{_META} field 'schedule'")
     f = m.get('files')
     need('files', isinstance(f, dict) and all(isinstance(v, dict) and isinstance(v.get('sha256'), str)
                                               and is_int(v.get('bytes'), 0, 2**40) for v in f.values()),
@@ -233,19 +250,27 @@ class _Resume(Callback):
     def __init__(self, name:str, meta:dict, loop:dict, rng:RNGState|None, epoch_start:tuple|None):
         self.ckpt, self.start, self.batch, self.rng, self.epoch_start = name, meta['epoch'], meta['batch'], rng, epoch_start
         self.saved_n_epoch, self.scheduled, self.loop = meta['n_epoch'], meta['scheduled'], loop
+        self.schedule, self._fitting = meta.get('schedule'), False
         self._armed, self._first, self.fit_loop = None, True, None
 
-    def before_fit(self):
-        scheduled = self.scheduled or any(isinstance(cb, ParamScheduler) for cb in self.learn.cbs)
-        if scheduled and self.saved_n_epoch is not None and self.n_epoch != self.saved_n_epoch:
+    # `validate` and `get_preds` send `before_fit` and `after_fit` too: the checks and the resume wait for `fit`'s own loop
+    def _check_fit(self, learn):
+        scheduled = self.scheduled or any(isinstance(cb, ParamScheduler) for cb in learn.cbs)
+        if scheduled and self.saved_n_epoch is not None and learn.n_epoch != self.saved_n_epoch:
             warnings.warn(f"the checkpoint was saved during a fit of {self.saved_n_epoch} epochs and this fit runs "
-                          f"{self.n_epoch}: the learning-rate schedule differs, so the resumed run will not replay the original")
+                          f"{learn.n_epoch}: the learning-rate schedule differs, so the resumed run will not replay the original")
+        diff = [] if self.schedule is None else schedule_diff(self.schedule, fit_schedule(learn))
+        if diff: warnings.warn(f"checkpoint {self.ckpt} was saved during a fit with another schedule ({'; '.join(diff)}): "
+                               "the resumed run will not replay the original")
 
     def fit_from_start(self, learn):
         "`Learner._do_fit`, from the checkpoint's epoch when the fit has `start_epoch` at it."
         if self.learn is not learn: # this callback was removed: fastai's own loop, from now on
             learn.__dict__.pop('_do_fit', None)
             return type(learn)._do_fit(learn)
+        if hasattr(learn, 'lr_finder'): return type(learn)._do_fit(learn) # `lr_find`'s fit: the resume waits for the next
+        self._fitting = True
+        self._check_fit(learn)
         # fastai's `start_epoch` (`SkipToEpoch`) runs each skipped epoch's events, and trackers such as `EarlyStoppingCallback`
         # would count those epochs: the finished epochs are left out of the loop instead
         skip = any(type(cb).__name__ == 'SkipToEpoch' and getattr(cb, '_skip_to', getattr(cb, 'start_epoch', None)) == self.start
@@ -255,6 +280,7 @@ class _Resume(Callback):
             learn._with_events(learn._do_epoch, 'epoch', CancelEpochException)
 
     def before_train(self):
+        if not self._fitting: return
         if self.epoch != self.start:
             warnings.warn(f"load_checkpoint returned start_epoch={self.start}, but this fit trains from epoch {self.epoch}: "
                           f"pass start_epoch={self.start} to fit/fit_one_cycle to resume exactly")
@@ -297,9 +323,10 @@ class _Resume(Callback):
             if self.learn.__dict__.get('_do_fit') is self.fit_loop: del self.learn._do_fit
             self.learn.remove_cb(self)
 
-    def after_train(self): self._done()
-    def after_cancel_train(self): self._done()
-    def after_fit(self): self._done()
+    def after_train(self):
+        if self._fitting: self._done()
+    def after_cancel_train(self): self.after_train()
+    def after_fit(self): self.after_train()
 
 # %% ../nbs/06_checkpoint.ipynb #1999edad
 def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
@@ -315,6 +342,13 @@ def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
     with _refusing(d):
         check_model(model, state['model'], f"{_MODEL}['model']")
         check_loop(loop, list(model.parameters()), _LOOP)
+    if meta.get('recipe') is None: warnings.warn(f"checkpoint {d} comes from an older fastrepro, which did not record the "
+                                                "architecture, DataLoaders and loss: they cannot be compared")
+    refuse, differ = recipe_diff(meta['recipe'], fit_recipe(learn), bool(meta['batch'])) if meta.get('recipe') else ([], [])
+    if refuse: _fail(d, f"was saved by another training recipe ({'; '.join(refuse)}): build the learner as the saved run did")
+    frozen = sum(p.requires_grad and not rg for p, rg in zip(model.parameters(), loop['requires_grad']))
+    if frozen: warnings.warn(f"checkpoint {d} freezes {frozen} parameter tensors that train in this learner, as the saved run had "
+                             "them frozen (call learn.unfreeze() after loading to train them)")
     if meta['batch']:
         dl = learn.dls.train
         if (len(dl), dl.bs) != (meta['n_iter'], meta['bs']):
@@ -331,10 +365,22 @@ def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
     elif meta['batch']: _fail(d, "is inside an epoch but holds no random state: the epoch's order cannot be drawn again")
     else: warnings.warn(f"checkpoint {d} holds no random state: the weights and optimizer are restored, but the "
                         "following epochs will not replay the uninterrupted run")
-    diff = _env_diff(meta['env'], dict(repro_env(learn))) + (data_diff(rs, learn) if rs is not None else [])
-    if diff: warnings.warn(f"resume may not be bitwise exact, the environment differs from the one that saved {d.name}: "
+    now = dict(repro_env(learn))
+    # what the load itself sets (determinism flags, PYTHONHASHSEED for child processes) will be as saved
+    if rng is not None: now.update({k: v for k, v in {**rng.flags, **rng.env}.items() if k in now})
+    diff = _env_diff(meta['env'], now) + differ + (data_diff(rs, learn) if rs is not None and not meta.get('recipe') else [])
+    if diff: warnings.warn(f"resume may not be bitwise exact, the environment or recipe differs from the one that saved {d.name}: "
                            + '; '.join(diff))
     return meta, state, loop, rng, epoch_start
+
+def _read_one_version(learn, d:Path, *args, tries:int=10):
+    "`_read_checkpoint`, again when a save replaced the folder while it was read: its files came from two versions."
+    for i in range(tries):
+        before = folder_version(d)
+        # a read that succeeds is one version: every file matched the checksums of the one `checkpoint.json`
+        try: return _read_checkpoint(learn, d, *args)
+        except (ValueError, FileNotFoundError):
+            if i + 1 == tries or folder_version(d) == before: raise
 
 # %% ../nbs/06_checkpoint.ipynb #200126d6
 def load_checkpoint(learn, # a `Learner` built exactly as the one that was saved
@@ -347,7 +393,7 @@ def load_checkpoint(learn, # a `Learner` built exactly as the one that was saved
     d = _ckpt_dir(learn, name)
     rank, ws = rank_world()
     # read and check everything first, on every rank: nothing below may fail once the learner starts changing
-    try: meta, state, loop, rng, epoch_start = _read_checkpoint(learn, d, rank, ws, opt)
+    try: meta, state, loop, rng, epoch_start = _read_one_version(learn, d, rank, ws, opt)
     except Exception as e: err = e
     else: err = None
     errs = gather_objects(_err(err))
@@ -388,8 +434,7 @@ class ReproCheckpoint(Callback):
             raise ValueError(f"fname must be a plain file name, with at most `{{epoch}}` and `{{batch}}` fields, got {fname!r}") from None
         # a bad seed fails here, not after the first epoch of training
         self.fname, self.seed, self.on_signal = fname, (None if seed is None else check_seed(seed)), bool(on_signal)
-        self._validated = self._epoch_start = self._batch_started = self._signal = None
-        self._handlers = {}
+        self._validated = self._trained = self._epoch_start = self._batch_started = self._signal = self._schedule = None
 
     @property
     def stop_requested(self) -> bool:
@@ -400,26 +445,40 @@ class ReproCheckpoint(Callback):
         name = self.fname.format(epoch=self.epoch if epoch is None else epoch, batch=0 if epoch is not None else self.iter + 1)
         save_checkpoint(self.learn, name, epoch=epoch, seed=self.seed)
 
+    # fastai's `TrackerCallback` skips them too: `lr_find` trains (and diverges), `get_preds` only predicts
+    def _off(self) -> bool: return hasattr(self, 'lr_finder') or hasattr(self, 'gather_preds')
+
     def before_fit(self):
-        self._validated = self._epoch_start = self._batch_started = self._signal = None
+        self._validated = self._trained = self._epoch_start = self._batch_started = self._signal = self._schedule = None
+        if self._off(): return
+        if self.every_batches and isinstance(self.dls.train, torch.utils.data.DataLoader):
+            raise ValueError("ReproCheckpoint(every_batches=...) needs a fastai DataLoader for training: a plain torch DataLoader "
+                             "cannot draw an epoch's order again, so save at epoch ends (every=...)")
+        self._schedule = fit_schedule(self.learn)
+        # `validate()` sends `before_fit` too: a signal there finds no fit of this learner running, and acts at once
         if self.on_signal: self._catch_signals()
 
     def before_train(self):
+        if self._off(): return
+        self._trained = self.epoch # `validate()` sends `before_fit` and `after_validate`, never `before_train`
         # where the epoch's order will be drawn from: what a checkpoint inside this epoch needs to draw it again
         # find_dls looks through a DistributedDL to the loader that holds the `rng`
-        self._epoch_start, self._batch_started = find_dls(self.dls.train)[0].rng.getstate(), None
+        plain = isinstance(self.dls.train, torch.utils.data.DataLoader)
+        self._epoch_start, self._batch_started = (None if plain else find_dls(self.dls.train)[0].rng.getstate()), None
 
     def before_batch(self):
-        if self.training: self._batch_started = self.iter
+        if self.training and not self._off(): self._batch_started = self.iter
 
     def after_batch(self):
-        if not _in_train_pass(self.learn): return
+        if self._off() or not _in_train_pass(self.learn): return
+        if self._epoch_start is None: return # a plain torch loader: a signal stops the fit at the epoch's end
         stop = self._signal is not None
         if stop or (self.every_batches and (self.iter + 1) % self.every_batches == 0): self._save()
         if stop: raise CancelFitException()
 
     # only epochs that ran reach validation; those skipped by `start_epoch` do not
-    def after_validate(self): self._validated = self.epoch
+    def after_validate(self):
+        if self._trained == self.epoch and not self._off(): self._validated = self.epoch
 
     def after_epoch(self):
         if self._validated != self.epoch: return
@@ -427,26 +486,16 @@ class ReproCheckpoint(Callback):
         if due or self._signal is not None: self._save(epoch=self.epoch+1)
         if self._signal is not None: raise CancelFitException() # a signal during validation: stop after it
 
-    def after_fit(self): self._restore_signals()
+    def after_fit(self):
+        self._schedule = None
+        self._restore_signals()
 
 # %% ../nbs/06_checkpoint.ipynb #53a54f46
 @patch
 def _catch_signals(self:ReproCheckpoint):
-    "Until the end of the fit, turn SIGTERM and SIGINT into a request to stop at the next batch's end."
-    if threading.current_thread() is not threading.main_thread():
-        return warnings.warn("ReproCheckpoint(on_signal=True): signals can only be caught in the main thread, and this fit runs in another")
-    for s in (signal.SIGTERM, signal.SIGINT): self._handlers[s] = signal.signal(s, self._on_signal)
+    "Until the end of the fit, turn SIGTERM and SIGINT into a request to stop at the next batch's end (see `fastrepro.signals`)."
+    if not catch_signals(self, lambda signum: setattr(self, '_signal', signum)):
+        warnings.warn("ReproCheckpoint(on_signal=True): signals can only be caught in the main thread, and this fit runs in another")
 
 @patch
-def _on_signal(self:ReproCheckpoint, signum, frame):
-    if self._signal is None: self._signal = signum; return
-    # a second signal: stop at once, as without this callback
-    prev = self._handlers.get(signum)
-    self._restore_signals()
-    if callable(prev): prev(signum, frame)
-    elif prev != signal.SIG_IGN: os.kill(os.getpid(), signum) # the default action (SIGTERM ends the process)
-
-@patch
-def _restore_signals(self:ReproCheckpoint):
-    for s, h in self._handlers.items(): signal.signal(s, h if h is not None else signal.SIG_DFL)
-    self._handlers = {}
+def _restore_signals(self:ReproCheckpoint): release_signals(self)

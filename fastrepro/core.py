@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_core.ipynb #8df182f5
 from __future__ import annotations
-import os, random, warnings, numbers, copy, hashlib
+import os, random, warnings, numbers, hashlib
+from copy import deepcopy
 from pathlib import Path, PurePath
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,16 +84,18 @@ def _is_dataloader(o): return isinstance(getattr(o, 'rng', None), random.Random)
 def find_dls(*objs) -> list:
     "Every fastai `DataLoader` reachable from `objs` (`Learner`, `DataLoaders`, `DataLoader`), in a stable order."
     res = []
-    def add(o):
+    def add(o, inside=False):
         if is_learner(o): return add(o.dls)
         if _is_dataloaders(o):
-            for dl in o.loaders: add(dl)
+            for dl in o.loaders: add(dl, inside=True)
             return
         inner = getattr(o, 'dl', None) # fastai's DistributedDL wraps the real loader
         if not _is_dataloader(o) and inner is not None: return add(inner)
         if _is_dataloader(o):
             if not any(dl is o for dl in res): res.append(o)
             return
+        # fastai trains on plain torch loaders too: they have no `rng`, and draw from torch's stream (or their `generator=`)
+        if inside and isinstance(o, torch.utils.data.DataLoader): return
         raise TypeError(f"expected a fastai Learner, DataLoaders or DataLoader, got {type(o).__name__}"
                         + (" (a plain torch DataLoader has no `rng`: seed it with `generator=`)" if isinstance(o, torch.utils.data.DataLoader) else ""))
     for o in objs: add(o)
@@ -230,24 +233,48 @@ def _warn_if_setup_changed(state):
                       "count (`torch.set_num_threads`) and the same `num_workers`.")
 
 # %% ../nbs/00_core.ipynb #db0f9abc
+def _module_tree(model) -> list:
+    "Each module's children, parameters and buffers, as they are: a block that replaced a layer gets the old one back."
+    return [(m, dict(m._modules), dict(m._parameters), dict(m._buffers)) for m in model.modules()]
+
+def _set_module_tree(tree):
+    for m, *parts in tree:
+        for live, saved in zip((m._modules, m._parameters, m._buffers), parts): live.clear(); live.update(saved)
+
+_MISSING = object()
+_LOOP_ATTRS = ('epoch', 'n_epoch', 'train_iter', 'pct_train', 'iter', 'n_iter') # what `fit` sets on the learner
+
 class _TrainState:
-    "The parts of a `Learner` that `lr_find` and friends change: the model, its weights and buffers, optimizer, grads."
+    "The parts of a `Learner` that `lr_find`, `fit` and friends change: the model, its weights, optimizer, grads, counters and history."
     def __init__(self, learn):
-        self.learn, self.module = learn, learn.model
+        self.learn, self.module, self.tree = learn, learn.model, _module_tree(learn.model)
         self.model = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}
         self.opt = learn.opt
-        self.opt_state = copy.deepcopy(learn.opt.state_dict()) if learn.opt is not None else None
+        self.opt_state = deepcopy(learn.opt.state_dict()) if learn.opt is not None else None
         self.grads = [(p, None if p.grad is None else p.grad.detach().clone()) for p in learn.model.parameters()]
         self.training = learn.model.training
+        self.loop = {k: learn.__dict__.get(k, _MISSING) for k in _LOOP_ATTRS}
+        # the `Recorder`'s history: what `save_checkpoint` reads to tell where a run is
+        rec = self.rec = getattr(learn, 'recorder', None)
+        self.history = None if rec is None else {k: list(v) for k, v in vars(rec).items() if isinstance(v, list)}
+        self.smooth = None if getattr(rec, 'smooth_loss', None) is None else dict(vars(rec.smooth_loss))
 
     def restore(self):
         learn = self.learn
         learn.model = self.module # the block may have put another model in its place
+        _set_module_tree(self.tree) # ... or other layers in this one
         with torch.no_grad(): learn.model.load_state_dict(self.model)
         learn.opt = self.opt
-        if self.opt is not None: self.opt.load_state_dict(copy.deepcopy(self.opt_state))
+        if self.opt is not None: self.opt.load_state_dict(deepcopy(self.opt_state))
         for p, g in self.grads: p.grad = g
         learn.model.train(self.training)
+        for k, v in self.loop.items():
+            if v is _MISSING: learn.__dict__.pop(k, None)
+            else: setattr(learn, k, v)
+        if self.rec is not None:
+            for k in [k for k, v in vars(self.rec).items() if isinstance(v, list) and k not in self.history]: delattr(self.rec, k)
+            for k, v in self.history.items(): setattr(self.rec, k, list(v))
+            if self.smooth is not None: vars(self.rec.smooth_loss).update(self.smooth)
 
 # %% ../nbs/00_core.ipynb #9c6f240a
 def _restore_all(state, learners) -> list:

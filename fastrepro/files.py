@@ -4,25 +4,30 @@
 
 # %% ../nbs/00a_files.ipynb #e981741f
 from __future__ import annotations
-import os, re, json, time, shutil, tempfile
+import os, re, json, time, errno, ctypes, shutil, tempfile, threading
 from pathlib import Path
 from contextlib import contextmanager
 import numpy as np
 
 # %% auto #0
-__all__ = ['atomic_write_text', 'atomic_write_dir', 'read_json']
+__all__ = ['atomic_write_text', 'atomic_write_dir', 'folder_version', 'read_json']
 
 # %% ../nbs/00a_files.ipynb #c1b45cb2
-def atomic_write_text(path, # the file to write; missing folders are made
+def atomic_write_text(path, # the file to write; missing folders are made; a symlink's target is written
                       text:str, # its whole content
                      ) -> Path:
     "Write `text` to `path` through a temporary file and a rename, so a crash never leaves a half-written file."
     path = Path(path)
+    if path.is_symlink(): path = Path(os.path.realpath(path)) # the link stays a link to the new version
     if path.is_dir(): raise IsADirectoryError(f"{path} is a folder, not a file")
     path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp makes 0600: a replaced file keeps its mode, a new one gets what the umask allows, as `open` would give
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'w') as f: f.write(text)
+        with os.fdopen(fd, 'w') as f:
+            os.chmod(f.fileno(), mode)
+            f.write(text)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
@@ -31,6 +36,7 @@ def atomic_write_text(path, # the file to write; missing folders are made
 
 # %% ../nbs/00a_files.ipynb #68cae19f
 _ACTIVE = set() # the temporary and parked folders this process is using right now: never stale
+_LOCK = threading.Lock() # a process's threads share its pid: a folder is made and marked as in use before any sweep looks
 
 def _umask() -> int:
     "The process's umask, read without changing it where Linux allows."
@@ -52,9 +58,10 @@ def _sweep_leftovers(dest:Path) -> list:
     # only names this module makes for this `dest`: `.NAME.tmp-PID-XXXXXXXX` and `.NAME.old-PID-NANOSECONDS`
     pat = re.compile(rf'\.{re.escape(dest.name)}\.(tmp|old)-(\d+)-[a-z0-9_]+')
     removed = []
-    for p in sorted(dest.parent.iterdir()):
+    with _LOCK: leftovers = [p for p in sorted(dest.parent.iterdir()) if p not in _ACTIVE]
+    for p in leftovers:
         m = pat.fullmatch(p.name)
-        if not m or p in _ACTIVE or not p.is_dir() or p.is_symlink(): continue
+        if not m or not p.is_dir() or p.is_symlink(): continue
         pid = int(m[2])
         if pid != os.getpid() and _pid_alive(pid): continue # another writer, still at work
         shutil.rmtree(p, ignore_errors=True)
@@ -62,6 +69,49 @@ def _sweep_leftovers(dest:Path) -> list:
     return removed
 
 # %% ../nbs/00a_files.ipynb #1bcf5566
+def _renameat2():
+    "Linux's `renameat2` from the C library, or `None` where there is none."
+    try: f = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError): return None
+    f.argtypes, f.restype = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint], ctypes.c_int
+    return f
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+def _exchange(a:Path, b:Path) -> bool:
+    "Swap the folders `a` and `b` in one step; `False` where the system or file system cannot."
+    f = _renameat2()
+    if f is None: return False
+    if f(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0: return True
+    e = ctypes.get_errno()
+    if e in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EPERM): return False
+    raise OSError(e, os.strerror(e), str(b))
+
+def _put_in_place(tmp:Path, dest:Path, replace:bool) -> Path|None:
+    "Make `tmp` the folder `dest`; return the folder that holds the previous version now, to remove (or `None`)."
+    for _ in range(1000): # other writers of `dest` may be moving it at the same time
+        if replace and dest.exists():
+            try:
+                if _exchange(tmp, dest): return tmp # readers see the old version or the new one, never no folder
+            except FileNotFoundError: continue
+            # without an exchange, two renames: park the previous version, removed once the new one is in place
+            old = dest.with_name(f'.{dest.name}.old-{os.getpid()}-{time.time_ns()}')
+            with _LOCK: _ACTIVE.add(old)
+            try: dest.rename(old)
+            except FileNotFoundError: _ACTIVE.discard(old); continue # another writer parked it first
+            try: tmp.rename(dest); return old
+            except BaseException as e:
+                if not dest.exists(): old.rename(dest) # the previous version back
+                else: shutil.rmtree(old, ignore_errors=True) # another writer's version came in between: ours goes over it
+                _ACTIVE.discard(old)
+                if isinstance(e, OSError) and e.errno in (errno.ENOTEMPTY, errno.EEXIST): continue
+                raise
+        try: tmp.rename(dest); return None
+        except OSError as e:
+            if not dest.exists(): raise
+            if not replace: raise FileExistsError(f"{dest} exists and is not empty") from e
+    raise OSError(f"could not put {dest} in place: other writers kept replacing it")
+
 @contextmanager
 def atomic_write_dir(dest, # the folder to write; missing parent folders are made
                      replace:bool=True, # replace an existing `dest`; with `False` an existing non-empty `dest` raises `FileExistsError`
@@ -70,29 +120,29 @@ def atomic_write_dir(dest, # the folder to write; missing parent folders are mad
     dest = Path(dest)
     if dest.exists() and not dest.is_dir(): raise FileExistsError(f"{dest} exists and is not a folder")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.tmp-{os.getpid()}-', dir=dest.parent))
+    with _LOCK:
+        tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.tmp-{os.getpid()}-', dir=dest.parent))
+        _ACTIVE.add(tmp)
     os.chmod(tmp, 0o777 & ~_umask()) # mkdtemp makes 0700; a data set or checkpoint is shared like any folder
     old = None
-    _ACTIVE.add(tmp)
     try:
         yield tmp
-        if replace and dest.exists():
-            # park the previous version; it is removed only once the new one is in place
-            old = dest.with_name(f'.{dest.name}.old-{os.getpid()}-{time.time_ns()}')
-            _ACTIVE.add(old)
-            dest.rename(old)
-        try: tmp.rename(dest)
-        except OSError as e:
-            if old is None and dest.exists(): raise FileExistsError(f"{dest} exists and is not empty") from e
-            raise
-    except BaseException:
-        if old is not None and old.exists() and not dest.exists(): old.rename(dest)
-        raise
+        old = _put_in_place(tmp, dest, replace)
     finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists() and dest.exists(): shutil.rmtree(old, ignore_errors=True)
-        _ACTIVE.discard(tmp); _ACTIVE.discard(old)
+        # interrupted here (a second Ctrl-C), a folder is left behind, but no longer counted as in use: the next save sweeps it
+        try:
+            for o in (tmp, old):
+                if o is not None and o.exists() and dest.exists(): shutil.rmtree(o, ignore_errors=True)
+            if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+        finally: _ACTIVE.discard(tmp); _ACTIVE.discard(old)
     _sweep_leftovers(dest)
+
+# %% ../nbs/00a_files.ipynb #2267e71a
+def folder_version(path) -> tuple|None:
+    "What tells this version of folder `path` from the next one `atomic_write_dir` puts in its place; `None` without a folder."
+    try: st = os.stat(path)
+    except FileNotFoundError: return None
+    return st.st_dev, st.st_ino, st.st_ctime_ns # ctime too: a removed version's inode number may be reused
 
 # %% ../nbs/00a_files.ipynb #f01afcb0
 def _json_depth(text:str) -> int:
