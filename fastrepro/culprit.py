@@ -118,7 +118,7 @@ def _draw_culprit(aa, ab) -> tuple|None:
 
 def _build_culprit(aa, ba, ab, bb) -> tuple|None:
     "The DataLoaders or the model built before seeding in one run only, or DataLoaders that an earlier training drew from."
-    remedy = "build the DataLoaders and the model after `seed_everything(seed)`, or call `reseed_dls(dls, seed)` before each training"
+    remedy = "call `seed_everything(seed); reseed_dls(dls, seed)` before each training, or build new DataLoaders (and the model) after seeding"
     for what, name in (('DataLoaders', 'its DataLoaders'), ('Learner', 'its model')):
         ina, inb = (any(e['kind'] == 'build' and e['call'] == what and e['own'] for e in x) for x in (aa, ab))
         if ina != inb:
@@ -172,4 +172,6 @@ def name_culprit(a:RunRecord, b:RunRecord, # the two records compared
     if stream == 'step': rules.append(lambda: _hypers_culprit(fa, fb, epoch, it))
     if stream != 'length': rules.append(lambda: _history_culprit(fa, fb))
     if stream in ('split', 'data'): rules.append(lambda: _hash_culprit(fa, fb))
-    return next((c for c in (r() for r in rules) if c), None)
+    c = next((c for c in (r() for r in rules) if c), None)
+    if c and stream == 'split' and c[1] == _SEED_REMEDY: c = (c[0], f"{c[1]}; or pass a fixed seed to the splitter, e.g. `valid_pct=0.2, seed=42`")
+    return c
