@@ -10,6 +10,7 @@ import pandas as pd
 from fastai.callback.core import Callback, CancelFitException
 from .core import seed_everything, check_seed, is_learner
 from .record import RunRecorder, RunRecord
+from .culprit import name_culprit
 
 # %% auto #0
 __all__ = ['STREAMS', 'Divergence', 'RunDiff', 'compare_runs', 'check_reproducible', 'assert_reproducible', 'RunRecorder',
@@ -33,14 +34,14 @@ class Divergence:
     cause:str # the likely cause
     remedy:str # what to do about it
     layer:str|None=None # for 'forward' with `layers=True`: the first module whose output differs
+    culprit:str|None=None # what was observed to differ before this point (`fastrepro.culprit`); `None`: the cause is a guess
     def short(self) -> str:
         "Where the runs part, as one short phrase: `stream @ fit, epoch, batch` (fits count from 1)."
         at = [f"fit {self.fit+1}"]
         if self.epoch is not None: at.append(f"epoch {self.epoch}")
         if self.iter is not None: at.append(f"batch {self.iter}")
-        if self.stream in ('split', 'init'): at.append("before training")
+        if self.epoch is None and self.stream != 'length': at.append("before training")
         return f"{self.stream} @ {', '.join(at)}"
-
 
 # %% ../nbs/04_fingerprint.ipynb #aa2426db
 _WHY = { # stream -> case -> (likely cause, remedy)
@@ -60,6 +61,12 @@ _WHY = { # stream -> case -> (likely cause, remedy)
         'between fits': ("something changed the weights between the two fit calls with unseeded randomness",
                          "seed (or remove) whatever modifies the model between fit calls")},
     'data': {
+        'contents': ("the loaders hold the same rows, prepared differently: a value computed in an order that changes "
+                     "between runs, most often a category numbered from a `set` of strings (its order follows Python's "
+                     "string hash seed, which changes at every start unless `PYTHONHASHSEED` is set), or an unseeded "
+                     "preprocessing step",
+                     "number categories from a sorted list (`sorted(set(...))`), or set `PYTHONHASHSEED` before Python "
+                     "starts; seed any random preprocessing"),
         'loaders': ("the DataLoaders were reused without reseeding: their own `rng` streams had moved on (each fastai "
                     "DataLoader draws its shuffle order from a private stream that `set_seed` does not reach)",
                     "call `seed_everything(seed); reseed_dls(dls, seed)` before each training, or build new DataLoaders "
@@ -111,6 +118,8 @@ def _split_div(fa, fb, at) -> Divergence|None:
     for la, lb in zip(fa['split'], fb['split']):
         if la['ordered'] == lb['ordered'] and la['n'] == lb['n']: continue
         name = la['name']
+        if la.get('rows') is not None and la.get('rows') == lb.get('rows') and la['n'] == lb['n']: # the same rows: not the split
+            return _div('data', 'contents', f"the {name} loader holds the same {la['n']} rows, with different contents", at)
         if la['unordered'] is not None and la['unordered'] == lb['unordered']:
             return _div('split', 'order', f"the {name} loader holds the same {la['n']} items in a different order", at)
         return _div('split', 'items', f"the {name} loader holds different items ({la['n']} vs {lb['n']} items)", at)
@@ -255,14 +264,15 @@ class RunDiff:
         return f"{fit}, epoch {d.epoch}, batch {d.iter} (training step {d.step})"
 
     def explain(self) -> str:
-        "The verdict in plain words: where the runs part, in which stream, the likely cause and the remedy."
+        "The verdict in plain words: the culprit (or a guess at the cause), where the runs part, in which stream, and the remedy."
         if self.identical:
             lines = [f"The runs are identical: {self.a.n_steps} training steps in {len(self.a.fits)} fit call(s) agree "
                      "bitwise (split, initial weights, batches, losses and weights)."]
         else:
             d = self.first
-            lines = [f"The runs part at {self._where()}, in the '{d.stream}' stream: {d.detail}.",
-                     f"Likely cause: {d.cause}.", f"Remedy: {d.remedy}."]
+            where = f"The runs part at {self._where()}, in the '{d.stream}' stream: {d.detail}."
+            if d.culprit: lines = [f"Culprit: {d.culprit}.", where, f"Remedy: {d.remedy}."]
+            else: lines = [where, f"Nothing recorded differs before this point; a guess: {d.cause}.", f"Remedy: {d.remedy}."]
         if self.notes: lines += ["Notes:"] + [f"- {n}" for n in self.notes]
         return '\n'.join(lines)
 
@@ -321,8 +331,10 @@ class RunDiff:
         if self.identical: rows = [('verdict', f"identical ({self.a.n_steps} training steps)")]
         else:
             d = self.first
-            rows = [('verdict', f"differ ({d.short()})"), ('where', self._where()), ('stream', d.stream), ('what', d.detail),
-                    ('likely cause', d.cause), ('remedy', d.remedy)]
+            rows = [('verdict', f"differ ({d.short()})")] + ([('culprit', d.culprit)] if d.culprit else [])
+            rows += [('where', self._where()), ('stream', d.stream), ('what', d.detail)]
+            rows += [] if d.culprit else [('likely cause (a guess)', d.cause)]
+            rows.append(('remedy', d.remedy))
             if d.layer: rows.append(('first differing layer', d.layer))
         rows += [('note', n) for n in self.notes]
         table = ''.join(f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>" for k, v in rows)
@@ -351,7 +363,7 @@ def compare_runs(a, # a `RunRecord`, a `Learner` trained with a `RunRecorder`, o
                  b, # the run to compare with `a`, in the same forms
                  layers:bool=False, # for a 'forward' divergence, name the first module whose output differs (needs records made with `RunRecorder(layers=True)`)
                 ) -> RunDiff:
-    "Find where two recorded runs first part, and in which stream."
+    "Find where two recorded runs first part, in which stream, and what was seen to differ before."
     a, b = _as_record(a, 'a'), _as_record(b, 'b')
     if not isinstance(layers, bool): raise TypeError(f"layers must be True or False, got {layers!r}")
     if layers and not all(f.get('layers') for r in (a, b) for f in r.fits):
@@ -359,6 +371,8 @@ def compare_runs(a, # a `RunRecord`, a `Learner` trained with a `RunRecorder`, o
                          "(or `check_reproducible(..., layers=True)`); these records hold no layer digests")
     notes = _env_notes(a, b)
     first = _first_divergence(a, b, layers, notes)
+    if first is not None and (c := name_culprit(a, b, first.stream, first.fit, first.epoch, first.iter)):
+        first.culprit, first.remedy = c
     return RunDiff(a, b, first, notes, layers)
 
 # %% ../nbs/04_fingerprint.ipynb #2ef3e428

@@ -15,6 +15,7 @@ from fastcore.basics import patch
 from .core import find_dls, loader_workers, items_digest, plain_tensor, bits_view, digest_ints, device_digest
 from .files import atomic_write_text, read_json
 from .env import repro_env
+from .calls import calls_before # importing it wraps the entry points it logs
 
 # %% auto #0
 __all__ = ['RunRecord', 'RunRecorder']
@@ -69,6 +70,35 @@ def _resolve(o):
         if isinstance(o, list): return [build(v) for v in o]
         return o
     return build(o)
+
+# %% ../nbs/03a_record.ipynb #13e7149e
+_FIELDS = [ # level, field, kind, stream, need, what
+    ('fit', 'n_epoch', 'int', '', 'always', "the epochs this `fit` call was asked for"),
+    ('fit', 'layers', 'bool', '', 'always', "whether module outputs are digested (`layers=True`)"),
+    ('fit', 'setup', 'setup', '', 'always', "model class and name, parameter shapes and count, device, loss, optimizer, callbacks, loaders"),
+    ('fit', 'split', 'split', 'split', 'always', "per loader: how many items, digests of the items (in order and as a set) and of their rows"),
+    ('fit', 'init', 'state', 'init', 'always', "a digest of every parameter and buffer before training"),
+    ('fit', 'before', 'before', 'before', 'new', "seedings, DataLoaders and Learners built, fastai calls that drew, since the last seeding; the string hash probe"),
+    ('fit', 'epochs', 'epochs', '', 'always', "one entry per training epoch"),
+    ('epoch', 'epoch', 'int', '', 'always', "the epoch as fastai counts it"),
+    ('epoch', 'rng', 'streams', 'data', 'always', "a digest of each random stream at the start of the epoch"),
+    ('epoch', 'x', 'hex/batch', 'data', 'always', "per batch: the inputs as the model sees them"),
+    ('epoch', 'y', 'hex/batch', 'data', 'always', "per batch: the targets"),
+    ('epoch', 'loss', 'loss/batch', 'forward', 'always', "per batch: the exact loss (`float.hex`)"),
+    ('epoch', 'w', 'hex?/batch', 'step', 'always', "per batch: a sample of the weights after the step"),
+    ('epoch', 'first_step', 'state?', 'step', 'always', "after a fit's first step: every parameter and buffer"),
+    ('epoch', 'end', 'state', 'step', 'always', "at the end of the epoch: every parameter and buffer"),
+    ('epoch', 'complete', 'bool', '', 'always', "whether the epoch ran to its end"),
+    ('epoch', 'values', 'values', '', 'optional', "what fastai's `Recorder` logged: losses and metrics by name"),
+    ('epoch', 'hypers', 'hex/batch', 'step', 'new', "per batch: the optimizer's settings (`opt.hypers`: lr, mom, wd, eps... per group)"),
+    ('epoch', 'hypers0', 'hypers', 'step', 'new', "their values at the epoch's first batch"),
+    ('epoch', 'layers', 'layers/batch', 'forward', 'layers', "with `layers=True`, per batch: each module's output"),
+]
+
+def _empty(level:str, layers:bool=False) -> dict:
+    "A new entry of `level` ('fit' or 'epoch'): an empty list for what grows per batch, an empty object for maps, else `None`."
+    def empty(kind): return [] if kind.endswith('/batch') or kind == 'epochs' else {} if kind in ('streams', 'values') else None
+    return {f: empty(k) for lv, f, k, _, need, _ in _FIELDS if lv == level and (need != 'layers' or layers)}
 
 # %% ../nbs/03a_record.ipynb #93adaa7e
 class RunRecord:
@@ -210,6 +240,33 @@ def _epoch_values(learn) -> dict:
     return {n: _json_float(v) for n, v in zip(names, vals)}
 
 
+# %% ../nbs/03a_record.ipynb #62490cb5
+_QUIET_CBS = {'ProgressCallback', 'ShowGraphCallback', 'RunRecorder'} # they show the training; they do not change it
+
+def _setup_more(learn) -> dict:
+    "The model's name (fastai's `learn.arch`, else its class) and the callbacks that train (fastrepro's own, `_`-named, left out)."
+    arch = learn.__dict__.get('arch') # vision_learner keeps it; `learn.arch` would look in the model
+    cbs = [type(c).__name__ for c in learn.cbs]
+    return dict(arch_name=_name(arch) if arch is not None else type(learn.model).__name__,
+                cbs=[n for n in cbs if n not in _QUIET_CBS and not n.startswith('_')])
+
+def _rows_digest(dl) -> str|None:
+    "A digest of the rows `dl` holds, in order, when its items are a table (its index); `None` when the items are their own identity."
+    items = getattr(getattr(dl, 'dataset', None), 'items', None)
+    if items is None: items = getattr(dl, 'items', None)
+    idx = getattr(items, 'index', None)
+    if not isinstance(idx, pd.Index): return None
+    return _sha(np.asarray(idx).tobytes() if idx.dtype.kind in 'iu' else repr(list(idx)).encode())
+
+def _hypers(learn) -> list|None:
+    "The optimizer's settings per parameter group (fastai's `opt.hypers`) as plain numbers, `None` without an optimizer."
+    hs = getattr(getattr(learn, 'opt', None), 'hypers', None)
+    return None if hs is None else [{str(k): _json_float(v) for k, v in h.items()} for h in hs]
+
+def _hypers_digest(learn) -> str|None:
+    hs = getattr(getattr(learn, 'opt', None), 'hypers', None)
+    return None if hs is None else _sha(repr([sorted(h.items()) for h in hs]).encode())
+
 # %% ../nbs/03a_record.ipynb #96cb78aa
 class RunRecorder(Callback):
     "Record an exact fingerprint of every training step in `learn.run_record` (a `RunRecord`)."
@@ -226,32 +283,34 @@ class RunRecorder(Callback):
 # %% ../nbs/03a_record.ipynb #5bfe772f
 @patch
 def _start_fit(self:RunRecorder):
-    "Begin the record of a `fit`: the setup, the split, the initial weights, and a sampler for the weights."
+    "Begin the record of a `fit`: the setup, the split, the initial weights, what happened before it, and a weight sampler."
     learn, model = self.learn, self.learn.model
     learn.run_record = self.record
     if self.record.data['env'] is None: self.record.data['env'] = dict(repro_env())
     self._sampler = _WeightSampler([*model.parameters(), *model.buffers()])
-    self._fit = dict(n_epoch=int(learn.n_epoch), layers=self.layers, setup=_setup(learn), split=_split_digests(learn),
-                     init=_state_digest(model), epochs=[])
+    split = _split_digests(learn)
+    for o, (_, dl) in zip(split, _named_loaders(learn)): o['rows'] = _rows_digest(dl)
+    self._fit = dict(n_epoch=int(learn.n_epoch), layers=self.layers, setup=dict(_setup(learn), **_setup_more(learn)),
+                     split=split, init=_state_digest(model), before=calls_before(learn), epochs=[])
     self.record.fits.append(self._fit)
 
 # %% ../nbs/03a_record.ipynb #c7a50aae
 @patch
 def _open_epoch(self:RunRecorder):
     "Begin the record of a training epoch, with a digest of every random stream it starts from."
-    self._ep = dict(epoch=int(self.learn.epoch), rng=_rng_digests(self.learn), x=[], y=[], loss=[], w=[],
-                    first_step=None, end=None, complete=None, values={})
-    if self.layers: self._ep['layers'] = []
+    self._ep = dict(_empty('epoch', self.layers), epoch=int(self.learn.epoch), rng=_rng_digests(self.learn))
 
 # %% ../nbs/03a_record.ipynb #d1a7a08c
 @patch
 def _digest_batch(self:RunRecorder):
-    "Digest the batch as the model will see it; its loss and its step are filled in later."
+    "Digest the batch as the model will see it, and the optimizer's settings for its step; its loss and step come later."
     ep = self._ep
     ep['x'].append(_digest_tree(self.learn.xb))
     ep['y'].append(_digest_tree(self.learn.yb))
     ep['loss'].append(None)
     ep['w'].append(None)
+    if not ep['hypers']: ep['hypers0'] = _hypers(self.learn)
+    ep['hypers'].append(_hypers_digest(self.learn))
     if self.layers: ep['layers'].append([])
 
 @patch
@@ -433,6 +492,8 @@ def _check_setup(s, where):
         _chk_type(o['name'], f"{w}.name", str, "a string")
         for k in ('bs', 'num_workers'): _chk_int(o.get(k), f"{w}.{k}", none=True)
         for k in ('shuffle', 'drop_last'): _chk_type(o.get(k), f"{w}.{k}", bool, "true or false", none=True)
+    if 'arch_name' in s: _chk_type(s['arch_name'], f"{where}.arch_name", str, "a string")
+    for i, n in enumerate(_chk_list(s.get('cbs', []), f"{where}.cbs")): _chk_type(n, f"{where}.cbs[{i}]", str, "a string")
 
 def _check_split(s, where):
     for i, o in enumerate(_chk_list(s, where)):
@@ -441,37 +502,59 @@ def _check_split(s, where):
         _chk_type(o['name'], f"{w}.name", str, "a string")
         _chk_int(o['n'], f"{w}.n", none=True)
         for k in ('ordered', 'unordered'): _chk_hex(o[k], f"{w}.{k}", none=True)
+        _chk_hex(o.get('rows'), f"{w}.rows", none=True)
 
-def _check_epoch(ep, where, layers:bool):
-    _chk_dict(ep, where, ('epoch', 'rng', 'x', 'y', 'loss', 'w', 'first_step', 'end', 'complete'))
-    _chk_int(ep['epoch'], f"{where}.epoch")
-    for k, v in _chk_dict(ep['rng'], f"{where}.rng").items(): _chk_hex(v, f"{where}.rng[{k!r}]")
-    n = len(_chk_list(ep['x'], f"{where}.x"))
-    for k, chk in (('x', _chk_hex), ('y', _chk_hex), ('loss', _chk_loss), ('w', partial(_chk_hex, none=True))):
-        for i, v in enumerate(_chk_list(ep[k], f"{where}.{k}", n)): chk(v, f"{where}.{k}[{i}]")
-    _check_state(ep['first_step'], f"{where}.first_step", none=True)
-    _check_state(ep['end'], f"{where}.end")
-    _chk_type(ep['complete'], f"{where}.complete", bool, "true or false")
-    for k, v in _chk_dict(ep.get('values', {}), f"{where}.values").items(): _chk_number(v, f"{where}.values[{k!r}]")
-    if layers:
-        for i, batch in enumerate(_chk_list(ep.get('layers'), f"{where}.layers", n)):
-            for j, pair in enumerate(_chk_list(batch, f"{where}.layers[{i}]")):
-                w = f"{where}.layers[{i}][{j}]"
-                _expect(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str), w, "a [module, digest] pair", pair)
-                _chk_hex(pair[1], f"{w}[1]")
+# %% ../nbs/03a_record.ipynb #9bff8459
+_CALL_KINDS = ('seed', 'build', 'draw', 'fit')
 
-def _check_fit(f, where):
-    _chk_dict(f, where, ('n_epoch', 'layers', 'setup', 'split', 'init', 'epochs'))
-    _chk_int(f['n_epoch'], f"{where}.n_epoch")
-    _chk_type(f['layers'], f"{where}.layers", bool, "true or false")
-    _check_setup(f['setup'], f"{where}.setup")
-    _check_split(f['split'], f"{where}.split")
-    _check_state(f['init'], f"{where}.init")
-    for i, ep in enumerate(_chk_list(f['epochs'], f"{where}.epochs")): _check_epoch(ep, f"{where}.epochs[{i}]", f['layers'])
+def _check_before(b, where):
+    "What happened before a fit (`fastrepro.calls.calls_before`)."
+    _chk_dict(b, where, ('calls', 'dropped', 'dls_trained', 'hash'))
+    for i, e in enumerate(_chk_list(b['calls'], f"{where}.calls")):
+        w = f"{where}.calls[{i}]"
+        _chk_dict(e, w, ('kind', 'call', 'seed', 'streams', 'own'))
+        _expect(e['kind'] in _CALL_KINDS, f"{w}.kind", f"one of {', '.join(_CALL_KINDS)}", e['kind'])
+        _chk_type(e['call'], f"{w}.call", str, "a string")
+        _chk_int(e['seed'], f"{w}.seed", none=True)
+        for j, s in enumerate(_chk_list(e['streams'], f"{w}.streams")): _chk_type(s, f"{w}.streams[{j}]", str, "a string")
+        _chk_type(e['own'], f"{w}.own", bool, "true or false")
+    for k in ('dropped', 'dls_trained'): _chk_int(b[k], f"{where}.{k}")
+    _chk_hex(b['hash'], f"{where}.hash")
+
+def _check_hypers(h, where):
+    if h is None: return
+    for i, g in enumerate(_chk_list(h, where)):
+        for k, v in _chk_dict(g, f"{where}[{i}]").items(): _chk_number(v, f"{where}[{i}][{k!r}]")
+
+def _check_layers(batch, where):
+    for j, pair in enumerate(_chk_list(batch, where)):
+        _expect(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str), f"{where}[{j}]", "a [module, digest] pair", pair)
+        _chk_hex(pair[1], f"{where}[{j}][1]")
+
+_KINDS = dict( # kind -> checker(value, where)
+    int=_chk_int, bool=lambda v, w: _chk_type(v, w, bool, "true or false"), setup=_check_setup, split=_check_split,
+    state=_check_state, before=_check_before, hypers=_check_hypers, **{'state?': partial(_check_state, none=True)},
+    streams=lambda v, w: [_chk_hex(x, f"{w}[{k!r}]") for k, x in _chk_dict(v, w).items()],
+    values=lambda v, w: [_chk_number(x, f"{w}[{k!r}]") for k, x in _chk_dict(v, w).items()])
+_PER_BATCH = {'hex/batch': _chk_hex, 'hex?/batch': partial(_chk_hex, none=True), 'loss/batch': _chk_loss, 'layers/batch': _check_layers}
+
+def _check_fields(o, level:str, where:str, layers:bool=False):
+    "Check `o` against the rows of `_FIELDS` for `level`: the fields every record has first, then each field by its kind."
+    _chk_dict(o, where, [f for lv, f, _, _, need, _ in _FIELDS if lv == level and need == 'always'])
+    n = None # training batches: the length of the first per-batch field
+    for lv, f, kind, _, need, _ in _FIELDS:
+        if lv != level or (need == 'layers' and not layers) or (need in ('new', 'optional') and f not in o): continue
+        w, v = f"{where}.{f}", o.get(f)
+        if kind == 'epochs':
+            for i, ep in enumerate(_chk_list(v, w)): _check_fields(ep, 'epoch', f"{w}[{i}]", layers=o['layers'])
+        elif kind in _PER_BATCH:
+            n = len(_chk_list(v, w, n)) if n is not None else len(_chk_list(v, w))
+            for i, x in enumerate(v): _PER_BATCH[kind](x, f"{w}[{i}]")
+        else: _KINDS[kind](v, w)
 
 def _check_record(data:dict):
     "Raise a `ValueError` naming the first field of `data` that a `RunRecorder` would not have written."
     _chk_dict(data, 'the record', ('format', 'version', 'env', 'fits'))
     _expect(_is_int(data['version'], 1, RunRecord.VERSION), 'version', f"an int in [1, {RunRecord.VERSION}]", data['version'])
     if data['env'] is not None: _chk_dict(data['env'], 'env')
-    for i, f in enumerate(_chk_list(data['fits'], 'fits')): _check_fit(f, f"fits[{i}]")
+    for i, f in enumerate(_chk_list(data['fits'], 'fits')): _check_fields(f, 'fit', f"fits[{i}]")
