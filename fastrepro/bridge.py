@@ -12,7 +12,7 @@ import torch
 # %% auto #0
 __all__ = ['CHECKED_ON', 'LoaderWarning', 'order_streams', 'order_state', 'replay_order', 'in_use_order', 'order_digest',
            'check_order', 'arm_epoch', 'loader_state', 'check_loader_state', 'set_loader_state', 'reset_loader_state',
-           'loader_workers', 'item_hashes', 'items_digest', 'loader_warning']
+           'builds_whole_batches', 'loader_workers', 'item_hashes', 'items_digest', 'loader_warning']
 
 # %% ../nbs/00_bridge.ipynb #637f6a7d
 class LoaderWarning(UserWarning):
@@ -200,6 +200,11 @@ def reset_loader_state(dl):
     if _keeps_items_order(dl): _apply_streams(dl, dict(items=list(range(len(_order_items(dl))))))
 
 # %% ../nbs/00_bridge.ipynb #af67b2f8
+def builds_whole_batches(dl) -> bool:
+    "Does `dl` build whole batches from indices, without items or item transforms (fastai's `TabDataLoader.do_item`)?"
+    tab = sys.modules.get('fastai.tabular.core') # not imported here: a vision user does not pay for pandas' tabular code
+    return tab is not None and type(dl).do_item is tab.TabDataLoader.do_item
+
 def loader_workers(dl) -> int:
     "The number of worker processes a fastai `DataLoader` really uses."
     # fastai keeps `dl.num_workers == 1` in the main process (worker-offset bookkeeping); the real count is on `fake_l`
