@@ -4,15 +4,17 @@
 
 # %% ../nbs/00_bridge.ipynb #2c672f46
 from __future__ import annotations
-import sys, os, random, hashlib, warnings, itertools
+import sys, os, json, random, hashlib, warnings
 from pathlib import Path, PurePath
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CHECKED_ON', 'LoaderWarning', 'order_streams', 'order_state', 'replay_order', 'in_use_order', 'order_digest',
-           'check_order', 'arm_epoch', 'loader_state', 'check_loader_state', 'set_loader_state', 'reset_loader_state',
-           'builds_whole_batches', 'loader_workers', 'item_hashes', 'items_digest', 'loader_warning']
+__all__ = ['CHECKED_ON', 'LoaderWarning', 'order_streams', 'order_state', 'epoch_key', 'replay_order', 'in_use_order',
+           'order_digest', 'check_order', 'arm_epoch', 'order_record', 'check_replayed', 'known_loaders',
+           'order_record_rng', 'check_order_record', 'loader_state', 'check_loader_state', 'set_loader_state',
+           'reset_loader_state', 'builds_whole_batches', 'loader_workers', 'item_hashes', 'items_digest',
+           'loader_warning', 'model_carry', 'check_model_carry', 'set_model_carry', 'skips_to']
 
 # %% ../nbs/00_bridge.ipynb #637f6a7d
 class LoaderWarning(UserWarning):
@@ -72,6 +74,8 @@ def _np_json(st:tuple) -> dict:
 def _np_tuple(d:dict) -> tuple:
     return (d['kind'], np.array(d['key'], dtype=np.uint32), d['pos'], d['has_gauss'], d['cached_gaussian'])
 
+def _keeps_items_order(dl) -> bool: return hasattr(dl, 'make_chunks') and hasattr(getattr(dl, 'items', None), 'idxs')
+
 def _order_items(dl):
     "`LMDataLoader.items.idxs`: the documents' order, permuted in place by each shuffled epoch (fastai 2.8.7)."
     return dl.items.idxs
@@ -109,8 +113,13 @@ def _restore_streams(dl, s):
     dl.rng = s[2]; dl.rng.setstate(s[3]) # fastai's `randomize` puts a new `random.Random` in `dl.rng`
     if s[4] is not None: _apply_streams(dl, dict(items=s[4]))
 
+def epoch_key(dl, idxs) -> list:
+    "An epoch's order in full: the indices, and for an `LMDataLoader` the documents' order it drew (`items.idxs`) after a -1."
+    return list(idxs) + ([-1] + [int(i) for i in _order_items(dl)] if _keeps_items_order(dl) else [])
+
 def replay_order(dl, # a fastai `DataLoader` of a kind `order_streams` knows
                  state:dict, # from `order_state(dl)` at the start of the epoch to replay
+                 with_items:bool=False, # also the documents' order an `LMDataLoader` draws (see `epoch_key`)
                 ) -> list:
     "The dataset indices of the epoch that started at `state`, in order; `dl` and every stream are left as they were."
     if state.get('streams') is None: raise ValueError(f"cannot replay the order of this {state.get('loader')}: {state.get('why')}")
@@ -119,7 +128,8 @@ def replay_order(dl, # a fastai `DataLoader` of a kind `order_streams` knows
         dl.rng.setstate(_py_tuple(state['rng']))
         _apply_streams(dl, state)
         type(dl).randomize(dl) # fastai's own: `invariant_items` wraps the instance's
-        return [int(i) for i in type(dl).get_idxs(dl)]
+        idxs = [int(i) for i in type(dl).get_idxs(dl)]
+        return epoch_key(dl, idxs) if with_items else idxs
     finally: _restore_streams(dl, saved)
 
 # %% ../nbs/00_bridge.ipynb #1e2f5910
@@ -143,8 +153,9 @@ def check_order(dl, # a fastai `DataLoader` inside a pass
     "Replay this pass's order from `state` and compare it with the order `dl` is using: `exact`, `why` not, the order's `digest`."
     name = state.get('loader')
     if state.get('streams') is None: return dict(exact=False, why=state.get('why'), digest=None)
-    replay, used = replay_order(dl, state), in_use_order(dl)
+    replay, used = replay_order(dl, state, with_items=True), in_use_order(dl)
     if used is None: return dict(exact=False, why=f"the order of this {name}'s pass cannot be read", digest=order_digest(replay))
+    used = None if used is None else epoch_key(dl, used)
     if replay != used: return dict(exact=False, digest=order_digest(used),
                                    why=f"this {name}'s order, drawn again from the streams at the epoch's start, is not the one in use")
     return dict(exact=True, why=None, digest=order_digest(replay))
@@ -152,7 +163,7 @@ def check_order(dl, # a fastai `DataLoader` inside a pass
 def arm_epoch(dl, # a fastai `DataLoader`
               state:dict, # from `order_state(dl)` at the start of the epoch to replay
               skip:int, # dataset indices already loaded in that epoch (batches done times `bs`)
-              on_order=None, # called with the epoch's whole order once it is drawn again
+              on_order=None, # called with the epoch's whole order (`epoch_key`) once it is drawn again
              ):
     "Make `dl`'s next pass draw `state`'s epoch order again and load only its indices after the first `skip`; return the undo."
     dl.rng.setstate(_py_tuple(state['rng'])) # `__iter__` calls `randomize`, then `get_idxs`, as the saved epoch did
@@ -163,7 +174,7 @@ def arm_epoch(dl, # a fastai `DataLoader`
             _apply_streams(dl, state) # the global streams as they were at the epoch's start, then back to the run's
             idxs = list(own() if own is not None else type(dl).get_idxs(dl))
         finally: random.setstate(saved[0]); np.random.set_state(saved[1])
-        if on_order is not None: on_order(idxs)
+        if on_order is not None: on_order(epoch_key(dl, idxs))
         return idxs[skip:]
     dl.get_idxs = get_idxs
     def undo():
@@ -171,9 +182,65 @@ def arm_epoch(dl, # a fastai `DataLoader`
         else: dl.get_idxs = own
     return undo
 
-# %% ../nbs/00_bridge.ipynb #8662d482
-def _keeps_items_order(dl) -> bool: return hasattr(dl, 'make_chunks') and hasattr(getattr(dl, 'items', None), 'idxs')
+# %% ../nbs/00_bridge.ipynb #b7c1e2a1
+def order_record(dl, # a fastai `DataLoader` inside a pass
+                 state:dict, # from `order_state(dl)` at the start of this pass
+                ) -> dict:
+    "`state` with `check_order`'s verdict, replayed from `state` as read back from JSON (what a file holds)."
+    return dict(state, **check_order(dl, json.loads(json.dumps(state))))
 
+def check_replayed(dl, # the fastai `DataLoader` whose epoch was drawn again
+                   rec:dict, # its `order_record`, read back
+                   key:list, # the `epoch_key` of the order drawn again
+                   what:str, # what is not exact when they differ (for the warning)
+                  ) -> bool:
+    "Is the order drawn again at a resume the one the record saved, and was that exact? A `LoaderWarning` when it is not the same."
+    same = order_digest(key) == rec['digest']
+    if rec['exact'] and not same: loader_warning(dl, what, "the order drawn again is not the one the checkpoint saved")
+    return rec['exact'] and same
+
+def known_loaders(loaders:list, # fastai `DataLoader`s
+                  what:str, # what cannot be sure for an unknown one (for the warning)
+                 ) -> bool:
+    "Does `order_streams` know every loader in `loaders`? Each one it does not know is named in a `LoaderWarning`."
+    unknown = [(dl, order_streams(dl)[1]) for dl in loaders if order_streams(dl)[0] is None]
+    for dl, why in unknown: loader_warning(dl, what, why)
+    return not unknown
+
+def order_record_rng(rec:dict) -> tuple:
+    "The loader's `rng` state at the epoch's start, from an `order_record`."
+    return _py_tuple(rec['rng'])
+
+# %% ../nbs/00_bridge.ipynb #b7c1e2a2
+def _py_ok(o) -> bool:
+    return (isinstance(o, dict) and _int_in(o.get('version'), 0, 100) and (o.get('gauss_next') is None or isinstance(o['gauss_next'], float))
+            and isinstance(o.get('state'), list) and len(o['state']) == 625 and all(_int_in(x, 0, 2**32+1) for x in o['state']))
+def _np_ok(o) -> bool:
+    return (isinstance(o, dict) and o.get('kind') == 'MT19937' and isinstance(o.get('key'), list) and len(o['key']) == 624
+            and all(_int_in(x, 0, 2**32) for x in o['key']) and _int_in(o.get('pos'), 0, 625) and o.get('has_gauss') in (0, 1)
+            and isinstance(o.get('cached_gaussian'), (int, float)))
+def _int_in(o, lo, hi) -> bool: return isinstance(o, int) and not isinstance(o, bool) and lo <= o < hi
+
+def check_order_record(rec, # an `order_record`, read back from a file
+                       dl, # the fastai `DataLoader` it is for
+                      ) -> str|None:
+    "Why `rec` is not an order record that fits `dl`, or `None` when it is."
+    if not isinstance(rec, dict): return "should be an object"
+    if rec.get('loader') != type(dl).__name__: return f"was saved for a {rec.get('loader')!r}, this loader is a {type(dl).__name__}"
+    s = rec.get('streams')
+    if not (s is None or (isinstance(s, list) and set(s) <= {'rng', 'numpy', 'python', 'items'})): return "'streams' should be null or a list of stream names"
+    if not _py_ok(rec.get('rng')): return "'rng' should be Python's generator state"
+    for k, ok in (('numpy', _np_ok), ('python', _py_ok)):
+        if (s is not None and k in s) != (k in rec) or (k in rec and not ok(rec[k])): return f"'{k}' should be the state of the {k} stream it draws from"
+    if s is not None and ('items' in s) != ('items' in rec): return "'items' should be there exactly when it draws from them"
+    if 'items' in rec and check_loader_state(dl, dict(items=rec['items'])) is not None: return check_loader_state(dl, dict(items=rec['items']))
+    if not isinstance(rec.get('exact'), bool): return "'exact' should be true or false"
+    if not (rec.get('why') is None or isinstance(rec['why'], str)): return "'why' should be null or a string"
+    d = rec.get('digest')
+    if not (d is None or (isinstance(d, str) and len(d) == 16 and all(c in '0123456789abcdef' for c in d))): return "'digest' should be null or 16 hex digits"
+    return None
+
+# %% ../nbs/00_bridge.ipynb #8662d482
 def loader_state(dl) -> dict:
     "What `dl` keeps from one epoch to the next besides its `rng`: `LMDataLoader`'s documents' order (`items.idxs`)."
     return dict(items=[int(i) for i in _order_items(dl)]) if _keeps_items_order(dl) else {}
@@ -269,3 +336,43 @@ def loader_warning(dl, # the fastai `DataLoader` concerned
     "Warn with a `LoaderWarning` that names `dl` (class and length), what is not exact, and why."
     n = getattr(dl, 'n', None)
     warnings.warn(f"{type(dl).__name__} of {n} items: {what}, because {why}", LoaderWarning, stacklevel=3)
+
+# %% ../nbs/00_bridge.ipynb #b7c1e2b1
+def _carries(m) -> bool:
+    "Is `m` fastai's `AWD_LSTM` (`fastai.text.models.awdlstm`), which keeps `hidden` (and its `bs`) between batches?"
+    awd = sys.modules.get('fastai.text.models.awdlstm')
+    return awd is not None and isinstance(m, awd.AWD_LSTM)
+
+def model_carry(model) -> dict:
+    "What `model`'s modules carry from one batch to the next, by module name: `AWD_LSTM`'s `bs` and `hidden` (h, c) tensors."
+    return {name: dict(bs=int(m.bs), hidden=[[t.detach().cpu().clone() for t in hc] for hc in m.hidden])
+            for name, m in model.named_modules() if _carries(m)}
+
+def check_model_carry(model, carry) -> str|None:
+    "Why `carry` (from `model_carry`, read back) does not fit `model`, or `None` when it does."
+    now = model_carry(model)
+    if not isinstance(carry, dict) or set(carry) != set(now): return f"should hold the state of the modules {sorted(now)}"
+    for k, v in carry.items():
+        hs = v.get('hidden') if isinstance(v, dict) else None
+        if not (isinstance(hs, list) and len(hs) == len(now[k]['hidden']) and _int_in(v.get('bs'), 1, 2**31)): return f"[{k!r}] should be its bs and hidden state"
+        for h, n in zip(hs, now[k]['hidden']):
+            if not (isinstance(h, list) and len(h) == 2 and all(isinstance(t, torch.Tensor) and t.shape[::2] == o.shape[::2] for t, o in zip(h, n))):
+                return f"[{k!r}] should hold (h, c) tensors shaped as this model's"
+    return None
+
+def set_model_carry(model, carry:dict):
+    "Put back what `model_carry(model)` returned (checked with `check_model_carry` first)."
+    why = check_model_carry(model, carry)
+    if why is not None: raise ValueError(f"the batch-to-batch state {why}")
+    mods = dict(model.named_modules())
+    for k, v in carry.items():
+        dev = next(mods[k].parameters()).device
+        mods[k].bs, mods[k].hidden = v['bs'], [tuple(t.to(dev) for t in hc) for hc in v['hidden']]
+
+# %% ../nbs/00_bridge.ipynb #b7c1e2c1
+def skips_to(learn, # a fastai `Learner` inside `fit`
+             epoch:int, # the epoch a resume starts from
+            ) -> bool:
+    "Does this `fit` skip to `epoch` (fastai's `SkipToEpoch`, which keeps `start_epoch` as `_skip_to` in 2.8)?"
+    return any(type(cb).__name__ == 'SkipToEpoch' and getattr(cb, '_skip_to', getattr(cb, 'start_epoch', None)) == epoch
+               for cb in learn.cbs)
