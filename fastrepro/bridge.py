@@ -10,15 +10,23 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CHECKED_ON', 'LoaderWarning', 'order_streams', 'order_state', 'epoch_key', 'replay_order', 'in_use_order',
-           'order_digest', 'check_order', 'arm_epoch', 'order_record', 'check_replayed', 'known_loaders',
-           'order_record_rng', 'check_order_record', 'loader_state', 'check_loader_state', 'set_loader_state',
-           'reset_loader_state', 'builds_whole_batches', 'loader_workers', 'item_hashes', 'items_digest',
-           'loader_warning', 'model_carry', 'check_model_carry', 'set_model_carry', 'skips_to']
+__all__ = ['CHECKED_ON', 'LoaderWarning', 'loader_warning', 'order_streams', 'order_state', 'epoch_key', 'replay_order',
+           'in_use_order', 'order_digest', 'check_order', 'arm_epoch', 'order_record', 'check_replayed',
+           'known_loaders', 'order_record_rng', 'check_order_record', 'loader_state', 'check_loader_state',
+           'set_loader_state', 'reset_loader_state', 'builds_whole_batches', 'loader_workers', 'item_hashes',
+           'items_digest', 'model_carry', 'check_model_carry', 'set_model_carry', 'skips_to']
 
 # %% ../nbs/00_bridge.ipynb #637f6a7d
 class LoaderWarning(UserWarning):
     "fastrepro cannot control, replay or check how this DataLoader draws its order or items: what it does with it is not exact."
+
+def loader_warning(dl, # the fastai `DataLoader` concerned
+                   what:str, # what fastrepro cannot do for it
+                   why:str, # the reason, from `order_streams` or a check
+                  ):
+    "Warn with a `LoaderWarning` that names `dl` (class and length), what is not exact, and why."
+    n = getattr(dl, 'n', None)
+    warnings.warn(f"{type(dl).__name__} of {n} items: {what}, because {why}", LoaderWarning, stacklevel=3)
 
 CHECKED_ON = ('2.8.7',) # fastai versions whose source and behaviour these functions were checked on
 
@@ -327,15 +335,6 @@ def items_digest(dl) -> dict:
     if hs is None: return dict(n=n, ordered=None, unordered=None, not_digested=why)
     ordered = hashlib.sha1(b''.join(h.to_bytes(8, 'little') for h in hs)).hexdigest()[:16]
     return dict(n=n, ordered=ordered, unordered=f"{sum(hs) % 2**64:016x}")
-
-# %% ../nbs/00_bridge.ipynb #5cc6f8ef
-def loader_warning(dl, # the fastai `DataLoader` concerned
-                   what:str, # what fastrepro cannot do for it
-                   why:str, # the reason, from `order_streams` or a check
-                  ):
-    "Warn with a `LoaderWarning` that names `dl` (class and length), what is not exact, and why."
-    n = getattr(dl, 'n', None)
-    warnings.warn(f"{type(dl).__name__} of {n} items: {what}, because {why}", LoaderWarning, stacklevel=3)
 
 # %% ../nbs/00_bridge.ipynb #b7c1e2b1
 def _carries(m) -> bool:

@@ -189,7 +189,9 @@ def learner_state(learn) -> tuple[dict, dict]:
 # %% ../nbs/05a_state.ipynb #cc016ed8
 # fastai's callbacks that keep nothing from batch to batch or epoch to epoch
 _STATELESS = {'TrainEvalCallback', 'Recorder', 'CastToTensor', 'ProgressCallback', 'ShowGraphCallback', 'SkipToEpoch',
-              'BnFreeze', 'GradientClip', 'MixUp', 'CutMix', 'ChannelsLast', 'DistributedTrainer'}
+              'BnFreeze', 'GradientClip', 'MixUp', 'CutMix', 'ChannelsLast', 'DistributedTrainer',
+              # the text application's: a model's hidden state between batches is the checkpoint's own (`model_carry`)
+              'ModelResetter', 'RNNCallback', 'RNNRegularizer'}
 
 def _state_attrs(cb) -> tuple|None:
     "The attributes in which one of fastai's stateful callbacks keeps its state."
