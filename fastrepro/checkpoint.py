@@ -17,6 +17,8 @@ from .core import (check_seed, find_dls, model_digest, is_learner, last_seed, ra
                             RNGState, get_rng_state, set_rng_state)
 from .files import atomic_write_dir, read_json, folder_version
 from .items import items_seed
+from .bridge import (order_state, order_record, check_order_record, order_record_rng, known_loaders, check_replayed,
+                              arm_epoch, loader_warning, model_carry, check_model_carry, set_model_carry, skips_to)
 from .env import repro_env
 from .state import (StateError, check_field, is_int, all_of, rng_json, rng_from_json, data_diff, optimizer_kind,
                              learner_state, callback_states, set_callback_states, check_model, param_groups, check_opt_kind,
@@ -112,6 +114,16 @@ def _mid_epoch_warnings(learn) -> list:
         msgs.append("train metrics accumulate over the epoch and are not saved inside it: after a resume they count only the rest of it")
     return msgs
 
+# %% ../nbs/06_checkpoint.ipynb #c4e1a7d0
+def _random_json(learn, rank:int, order:dict|None, name:str) -> dict:
+    "`rng_json` of `learn`; inside an epoch with the training loader's order record, checked by replaying what the file will hold."
+    rs = rng_json(get_rng_state(learn), rank, None if order is None else order_record_rng(order))
+    if order is not None:
+        dl = find_dls(learn.dls.train)[0]
+        rs['train_order'] = rec = order_record(dl, order)
+        if not rec['exact']: loader_warning(dl, f"checkpoint {name} cannot resume this epoch exactly", rec['why'])
+    return rs
+
 # %% ../nbs/06_checkpoint.ipynb #d93e35b5
 def save_checkpoint(learn, # the fastai `Learner` to save
                     name:str, # folder name under `learn.path/learn.model_dir`
@@ -141,12 +153,13 @@ def save_checkpoint(learn, # the fastai `Learner` to save
                             "batches or epochs, give them state_dict/load_state_dict methods, or a resumed run will not replay this one")
     if msgs and rank == 0: warnings.warn(f"checkpoint {name}: " + '; '.join(msgs))
     # in a distributed run every rank calls this: each sends its own random state, rank 0 writes the checkpoint
-    randoms = gather_objects(rng_json(get_rng_state(learn), rank, epoch_start) if with_random else None)
+    randoms = gather_objects(_random_json(learn, rank, epoch_start, name) if with_random else None)
     err = None
     if rank == 0:
         try:
             state, loop = learner_state(learn) # the model unwrapped from DDP (`get_model`), as on every rank
             loop['callbacks'] = cb_states
+            if pos['batch']: loop['carry'] = model_carry(get_model(learn.model)) # an RNN's hidden state, from batch to batch
             files = {_MODEL: _torch_bytes(state), _LOOP: _torch_bytes(loop)}
             if with_random:
                 for r, rs in enumerate(randoms): files[_random_file(r)] = _json_bytes(rs)
@@ -242,12 +255,21 @@ def _read_random(d:Path, meta:dict, fn:str):
 def _env_diff(saved:dict, now:dict) -> list:
     return [f"{k} was {saved[k]!r}, is {now[k]!r}" for k in saved if k in now and saved[k] != now[k]]
 
+# %% ../nbs/06_checkpoint.ipynb #c4e1a7d1
+def _train_order(d, rs:dict, learn) -> dict:
+    "The checked order record of a checkpoint saved inside an epoch; a warning when it was not exact."
+    dl, rec = find_dls(learn.dls.train)[0], rs.get('train_order')
+    why = "is missing (the checkpoint was written by an older fastrepro)" if rec is None else check_order_record(rec, dl)
+    if why is not None: _fail(d, f"is inside an epoch, and its record of the epoch's order {why}")
+    if not rec['exact']: loader_warning(dl, f"checkpoint {d.name} does not resume this epoch exactly", rec['why'])
+    return rec
+
 # %% ../nbs/06_checkpoint.ipynb #54414adb
 class _Resume(Callback):
     "One shot: the next `fit` resumes where the checkpoint was saved, and checks the resume recipe."
     order = -20 # before TrainEvalCallback: in a resumed epoch, `iter` counts from the first batch not yet trained
 
-    def __init__(self, name:str, meta:dict, loop:dict, rng:RNGState|None, epoch_start:tuple|None):
+    def __init__(self, name:str, meta:dict, loop:dict, rng:RNGState|None, epoch_start:dict|None):
         self.ckpt, self.start, self.batch, self.rng, self.epoch_start = name, meta['epoch'], meta['batch'], rng, epoch_start
         self.saved_n_epoch, self.scheduled, self.loop = meta['n_epoch'], meta['scheduled'], loop
         self.schedule, self._fitting = meta.get('schedule'), False
@@ -273,8 +295,7 @@ class _Resume(Callback):
         self._check_fit(learn)
         # fastai's `start_epoch` (`SkipToEpoch`) runs each skipped epoch's events, and trackers such as `EarlyStoppingCallback`
         # would count those epochs: the finished epochs are left out of the loop instead
-        skip = any(type(cb).__name__ == 'SkipToEpoch' and getattr(cb, '_skip_to', getattr(cb, 'start_epoch', None)) == self.start
-                   for cb in learn.cbs) # fastai 2.8 keeps `start_epoch` as `_skip_to`
+        skip = skips_to(learn, self.start)
         for epoch in range(self.start if skip else 0, learn.n_epoch):
             learn.epoch = epoch
             learn._with_events(learn._do_epoch, 'epoch', CancelEpochException)
@@ -292,31 +313,34 @@ class _Resume(Callback):
         learn.train_iter = self.loop.get('train_iter', 0)
         if self.rng is not None: set_rng_state(self.rng) # undo any draw since load_checkpoint (a `show_batch`, say)
         if self.batch: self._arm(learn.dls.train)
-        if hasattr(learn, 'recorder'): learn.recorder.resumed = dict(checkpoint=self.ckpt, epoch=self.start, batch=self.batch)
+        exact = self.epoch_start['exact'] if self.batch else known_loaders(find_dls(learn), "a resume cannot be sure to replay its order")
+        if hasattr(learn, 'recorder'): learn.recorder.resumed = dict(checkpoint=self.ckpt, epoch=self.start, batch=self.batch, exact=exact)
         if not self.batch: self._done()
 
     def _arm(self, dl):
         "Make `dl`'s next pass draw the epoch's order again and yield only the batches after the first `self.batch`."
-        skip = self.batch * (dl.bs or 1)
-        dl.rng.setstate(self.epoch_start)
-        own = dl.__dict__.get('get_idxs') # a per-instance `get_idxs` stays in the chain
-        def get_idxs(): return list(own() if own is not None else type(dl).get_idxs(dl))[skip:]
-        dl.get_idxs = get_idxs
+        undo = arm_epoch(dl, self.epoch_start, self.batch * (dl.bs or 1), partial(self._check_order, dl))
         base = torch.Generator()
         if self.rng is not None: base.set_state(self.rng.torch)
         dl.fake_l.generator = base # the pass's base seed, drawn aside: the global stream had drawn it before the checkpoint
-        self._armed = (dl, own)
+        self._armed = (dl, undo)
+
+    def _check_order(self, dl, key):
+        "Before the resumed epoch's first batch: is the order drawn again the one the checkpoint saved?"
+        ok = check_replayed(dl, self.epoch_start, key, f"checkpoint {self.ckpt} does not resume this epoch exactly")
+        if isinstance(getattr(getattr(self.learn, 'recorder', None), 'resumed', None), dict): self.learn.recorder.resumed['exact'] = ok
 
     def before_batch(self):
         if not self._armed or not self.training: return
         self.learn.iter += self.batch
-        if self._first: self.learn.pct_train, self._first = self.loop['pct_train'], False # TrainEvalCallback set it for the epoch's start
+        if not self._first: return
+        self.learn.pct_train, self._first = self.loop['pct_train'], False # TrainEvalCallback set it for the epoch's start
+        set_model_carry(get_model(self.learn.model), self.loop.get('carry', {})) # after `ModelResetter` reset it for the epoch's start
 
     def _done(self):
         if self._armed:
-            dl, own = self._armed
-            if own is None: dl.__dict__.pop('get_idxs', None)
-            else: dl.get_idxs = own
+            dl, undo = self._armed
+            undo()
             dl.fake_l.__dict__.pop('generator', None)
             self._armed = None
         if self.learn is not None:
@@ -349,6 +373,8 @@ def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
     frozen = sum(p.requires_grad and not rg for p, rg in zip(model.parameters(), loop['requires_grad']))
     if frozen: warnings.warn(f"checkpoint {d} freezes {frozen} parameter tensors that train in this learner, as the saved run had "
                              "them frozen (call learn.unfreeze() after loading to train them)")
+    why = check_model_carry(model, loop.get('carry', {})) if meta['batch'] else None
+    if why is not None: _fail(d, f"is malformed: {_LOOP}['carry'] {why}")
     if meta['batch']:
         dl = learn.dls.train
         if (len(dl), dl.bs) != (meta['n_iter'], meta['bs']):
@@ -362,6 +388,7 @@ def _read_checkpoint(learn, d:Path, rank:int, ws:int, with_opt:bool):
     if rank in meta['random_ranks']:
         rs = _read_random(d, meta, _random_file(rank))
         with _refusing(d): rng, epoch_start = rng_from_json(rs, learn, bool(meta['batch']))
+        if meta['batch']: epoch_start = _train_order(d, rs, learn)
     elif meta['batch']: _fail(d, "is inside an epoch but holds no random state: the epoch's order cannot be drawn again")
     else: warnings.warn(f"checkpoint {d} holds no random state: the weights and optimizer are restored, but the "
                         "following epochs will not replay the uninterrupted run")
@@ -464,7 +491,7 @@ class ReproCheckpoint(Callback):
         # where the epoch's order will be drawn from: what a checkpoint inside this epoch needs to draw it again
         # find_dls looks through a DistributedDL to the loader that holds the `rng`
         plain = isinstance(self.dls.train, torch.utils.data.DataLoader)
-        self._epoch_start, self._batch_started = (None if plain else find_dls(self.dls.train)[0].rng.getstate()), None
+        self._epoch_start, self._batch_started = (None if plain else order_state(find_dls(self.dls.train)[0])), None
 
     def before_batch(self):
         if self.training and not self._off(): self._batch_started = self.iter

@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 import numpy as np
 import torch
+from .bridge import (loader_workers, items_digest, order_streams, loader_state, check_loader_state,
+                              set_loader_state, reset_loader_state, loader_warning)
 
 # %% auto #0
-__all__ = ['check_seed', 'seed_everything', 'last_seed', 'is_learner', 'find_dls', 'loader_workers', 'digest_tensor',
-           'model_digest', 'RNGState', 'get_rng_state', 'set_rng_state', 'keep_rng', 'reseed_dls', 'seeded',
-           'items_digest', 'rank_world', 'gather_objects', 'learner_device', 'plain_tensor', 'bits_view', 'digest_ints',
-           'device_digest']
+__all__ = ['check_seed', 'seed_everything', 'last_seed', 'is_learner', 'find_dls', 'digest_tensor', 'model_digest', 'RNGState',
+           'get_rng_state', 'set_rng_state', 'keep_rng', 'reseed_dls', 'seeded', 'rank_world', 'gather_objects',
+           'learner_device', 'plain_tensor', 'bits_view', 'digest_ints', 'device_digest']
 
 # %% ../nbs/00_core.ipynb #11f978de
 def check_seed(seed, name='seed') -> int:
@@ -101,13 +102,6 @@ def find_dls(*objs) -> list:
     for o in objs: add(o)
     return res
 
-# %% ../nbs/00_core.ipynb #30d62fb9
-def loader_workers(dl) -> int:
-    "The number of worker processes a fastai `DataLoader` really uses."
-    # fastai keeps `dl.num_workers == 1` in the main process (worker-offset bookkeeping); the real count is on `fake_l`
-    fake = getattr(dl, 'fake_l', None)
-    return getattr(fake, 'num_workers', getattr(dl, 'num_workers', 0))
-
 # %% ../nbs/00_core.ipynb #b1df84e4
 def digest_tensor(t:torch.Tensor) -> str:
     "A short exact (bitwise) hex digest of a tensor's bytes, dtype and shape."
@@ -148,6 +142,7 @@ class RNGState:
     threads: int = 0 # `torch.get_num_threads()` when the snapshot was taken
     cuda_seed: int = 0 # `torch.initial_seed()`, which CUDA's generators get when CUDA starts after the snapshot
     workers: list = field(default_factory=list) # each DataLoader's `num_workers`, in the order of `dls`
+    loaders: list = field(default_factory=list) # what each DataLoader keeps between epochs (`loader_state`), in the order of `dls`
 
     def __repr__(self):
         return f"RNGState(torch={digest_tensor(self.torch)[:8]}, cuda devices={len(self.cuda)}, dataloaders={len(self.dls)}, flags={self.flags})"
@@ -164,7 +159,8 @@ def get_rng_state(*objs) -> RNGState:
     return RNGState(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state(),
                     cuda=_cuda_states(), flags=_flags(), env={k: os.environ.get(k) for k in _ENV_KEYS},
                     dls=[(dl, dl.rng.getstate()) for dl in dls], threads=torch.get_num_threads(),
-                    workers=[loader_workers(dl) for dl in dls], cuda_seed=torch.initial_seed())
+                    workers=[loader_workers(dl) for dl in dls], cuda_seed=torch.initial_seed(),
+                    loaders=[loader_state(dl) for dl in dls])
 
 # %% ../nbs/00_core.ipynb #53fab15c
 def _is_int(v, lo, hi): return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) and lo <= v < hi
@@ -192,6 +188,10 @@ def _check_rng_state(s:RNGState):
         if not (isinstance(o, (list, tuple)) and len(o) == 2 and _is_dataloader(o[0])): bad('dls', "must be a list of (DataLoader, rng state) pairs")
         try: random.Random().setstate(o[1])
         except Exception as e: bad('dls', f"holds a state that is not a DataLoader `rng` state ({e})")
+    if not (isinstance(s.loaders, (list, tuple)) and len(s.loaders) in (0, len(s.dls))): bad('loaders', "must be a list of `loader_state`s, one per DataLoader")
+    for (dl, _), o in zip(s.dls, s.loaders):
+        why = check_loader_state(dl, o)
+        if why is not None: bad('loaders', f"holds a state that {why}")
     if not _is_int(s.threads, 0, 2**31): bad('threads', f"must be a thread count, got {s.threads!r}")
     if not _is_int(s.cuda_seed, 0, 2**64): bad('cuda_seed', f"must be an int in [0, 2**64), got {s.cuda_seed!r}")
     if not (isinstance(s.workers, (list, tuple)) and all(_is_int(o, 0, 2**31) for o in s.workers)):
@@ -218,6 +218,7 @@ def set_rng_state(state:RNGState):
         if v is None: os.environ.pop(k, None)
         else: os.environ[k] = v
     for dl, s in state.dls: dl.rng.setstate(s)
+    for (dl, _), s in zip(state.dls, state.loaders): set_loader_state(dl, s)
     _warn_if_setup_changed(state)
 
 def _warn_if_setup_changed(state):
@@ -289,6 +290,9 @@ def _restore_all(state, learners) -> list:
 def keep_rng(*objs):
     "Run a block, then restore every RNG, the DataLoaders' `rng` and each `Learner`'s training state in `objs`."
     state = get_rng_state(*objs)
+    for dl, _ in state.dls:
+        streams, why = order_streams(dl)
+        if streams is None: loader_warning(dl, "keep_rng puts back its `rng`, but its order may draw from elsewhere", why)
     learners = [_TrainState(o) for o in objs if is_learner(o)]
     try: yield state
     except BaseException as e:
@@ -306,14 +310,25 @@ def keep_rng(*objs):
 def reseed_dls(dls, # a fastai `DataLoaders`, `DataLoader` or `Learner`
                seed:int, # 0 <= seed < 2**32
               ):
-    "Give each DataLoader in `dls` its own `rng` stream derived from `seed`, so that a reused `dls` replays."
+    "Give each DataLoader in `dls` its own `rng` stream derived from `seed` (and its state between epochs as new), so that a reused `dls` replays."
     seed = check_seed(seed)
     loaders = find_dls(dls)
     for i, dl in enumerate(loaders):
         # a distinct, platform-independent stream per loader, from (seed, position)
         s = np.random.SeedSequence([seed, i]).generate_state(1)[0]
         dl.rng.seed(int(s))
+        reset_loader_state(dl) # an `LMDataLoader`'s documents back in their own order, as in a new loader
+        _warn_unreseeded(dl, seed)
     return dls
+
+def _warn_unreseeded(dl, seed):
+    "Name a loader whose order `reseed_dls` cannot make replay on its own."
+    streams, why = order_streams(dl)
+    if streams is None: return loader_warning(dl, "reseed_dls gives it a new `rng`, but its order may not draw from it", why)
+    shared = [o for o in ('numpy', 'python') if o in streams]
+    if shared and last_seed() != seed:
+        loader_warning(dl, "reseed_dls alone cannot make its order replay", f"it draws its order from the global "
+                       f"{' and '.join(shared)} stream: call seed_everything({seed}) before reseed_dls")
 
 # %% ../nbs/00_core.ipynb #756b7ae6
 @contextmanager
@@ -328,37 +343,6 @@ def seeded(seed:int, # 0 <= seed < 2**32
         seed_everything(seed, reproducible=reproducible, strict=strict)
         for o in objs: reseed_dls(o, seed)
         yield seed
-
-# %% ../nbs/00_core.ipynb #73703d1d
-def _item_hashes(items) -> list|None:
-    "A 64-bit hash per item, independent of the machine (paths count from their common folder)."
-    try: import pandas as pd
-    except ImportError: pd = None
-    if pd is not None and isinstance(items, (pd.DataFrame, pd.Series)):
-        return [int(o) for o in pd.util.hash_pandas_object(items, index=False).to_numpy()]
-    if isinstance(items, torch.Tensor): items = items.detach().cpu().numpy()
-    if isinstance(items, np.ndarray) and items.dtype != object:
-        return [int.from_bytes(hashlib.blake2b(np.ascontiguousarray(r).tobytes(), digest_size=8).digest(), 'little') for r in items]
-    try: items = list(items)
-    except TypeError: return None
-    strs = [str(o) for o in items]
-    if any(' at 0x' in s for s in strs): return None # a repr with a memory address differs in every run
-    if items and all(isinstance(o, PurePath) for o in items):
-        root = os.path.commonpath([str(Path(o).parent) for o in items]) if len(items) > 1 else str(Path(items[0]).parent)
-        strs = [s[len(root):] for s in strs]
-    return [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), 'little') for s in strs]
-
-def items_digest(dl) -> dict:
-    "Digests of the items `dl` draws from (`n`, `ordered`, `unordered`): the same items give the same digests on any machine."
-    ds = getattr(dl, 'dataset', None)
-    items = getattr(ds, 'items', None)
-    if items is None: items = getattr(dl, 'items', None)
-    try: n = len(ds)
-    except TypeError: n = None
-    hs = None if items is None else _item_hashes(items)
-    if hs is None: return dict(n=n, ordered=None, unordered=None)
-    ordered = hashlib.sha1(b''.join(h.to_bytes(8, 'little') for h in hs)).hexdigest()[:16]
-    return dict(n=n, ordered=ordered, unordered=f"{sum(hs) % 2**64:016x}")
 
 # %% ../nbs/00_core.ipynb #a02f15ac
 def rank_world() -> tuple[int, int]:

@@ -8,6 +8,7 @@ import sys, random, hashlib, struct
 import numpy as np
 import torch
 from .core import check_seed, find_dls, reseed_dls, keep_rng
+from .bridge import order_streams, order_state, replay_order, builds_whole_batches, loader_warning
 
 # %% auto #0
 __all__ = ['invariant_items', 'next_item_order', 'items_seed']
@@ -20,10 +21,6 @@ def _pass_key(rng:random.Random) -> bytes:
     words = np.asarray(rng.getstate()[1], dtype=np.uint32)
     return hashlib.blake2b(words.tobytes(), digest_size=16).digest()
 
-def _builds_whole_batches(dl) -> bool:
-    "fastai's tabular loaders pass the index on in `do_item` and build whole batches at once, without item transforms."
-    tab = sys.modules.get('fastai.tabular.core') # not imported here: a vision user does not pay for pandas' tabular code
-    return tab is not None and type(dl).do_item is tab.TabDataLoader.do_item
 
 # %% ../nbs/02_items.ipynb #9a2d90fc
 def _get_streams(): return random.getstate(), np.random.get_state(), torch.default_generator.get_state()
@@ -106,12 +103,15 @@ def invariant_items(dls, # a fastai `DataLoaders`, `DataLoader` or `Learner`
         if not getattr(dl, 'indexed', False):
             raise TypeError(f"invariant_items needs indexed datasets: the items of this {type(dl).__name__} "
                             "have no index to derive their streams from")
+    for dl in loaders:
+        streams, why = order_streams(dl)
+        if streams is None: loader_warning(dl, "invariant_items cannot tell which order and items its passes load", why)
     reseed_dls(dls, seed)
     for i, dl in enumerate(loaders): # the same positions as `reseed_dls`
         _unwrap(dl)
         st = _ItemStreams(dl, seed, i)
         dl._fastrepro_items = st
-        if _builds_whole_batches(dl): continue # nothing random per item, and an index costs nothing to load
+        if builds_whole_batches(dl): continue # nothing random per item, and an index costs nothing to load
         for k in _WRAPPED: setattr(dl, k, getattr(st, k))
     return dls
 
@@ -123,16 +123,21 @@ def _one_loader(o, name):
 
 def next_item_order(dl, # a fastai `DataLoader`
                    ) -> list:
-    "The dataset indices the next pass over `dl` loads, in order, from its `rng` alone: no data is loaded, no stream moves."
+    "The dataset indices the next pass over `dl` loads, in order, from the streams its kind draws from: no data is loaded, no stream moves."
     dl = _one_loader(dl, 'next_item_order')
     if not getattr(dl, 'indexed', False) or dl.n is None: raise TypeError("next_item_order needs an indexed dataset of known length")
+    if order_streams(dl)[0] is not None: idxs = replay_order(dl, order_state(dl)) # from what this kind draws from
+    else: idxs = _predict_unknown(dl)
+    if dl.drop_last and dl.bs: idxs = idxs[:len(dl)*dl.bs]
+    return idxs
+
+def _predict_unknown(dl) -> list:
+    loader_warning(dl, "next_item_order may not be the order its next pass loads", order_streams(dl)[1])
     st = dl.__dict__.get('_fastrepro_items')
     with keep_rng(dl): # restores the loader's `rng` and the global streams a custom `get_idxs` may draw from
         # fastai's own `randomize`: the wrapped one would also move this pass's key
         st._orig('randomize')() if st is not None else dl.randomize()
-        idxs = [int(i) for i in dl.get_idxs()]
-    if dl.drop_last and dl.bs: idxs = idxs[:len(dl)*dl.bs]
-    return idxs
+        return [int(i) for i in dl.get_idxs()]
 
 # %% ../nbs/02_items.ipynb #024f9bc7
 def items_seed(dl, # a fastai `DataLoader`

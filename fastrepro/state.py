@@ -14,6 +14,7 @@ from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.training import GradientAccumulation
 from fastai.torch_core import get_model
 from .core import find_dls, RNGState, get_rng_state
+from .bridge import check_loader_state
 
 # %% auto #0
 __all__ = ['StateError', 'check_field', 'is_int', 'is_num', 'is_scalar', 'all_of', 'as_weights_only', 'rng_json', 'rng_from_json',
@@ -84,7 +85,8 @@ def rng_json(st:RNGState, # from `get_rng_state(learn)`
                 train_rng_at_epoch_start=None if epoch_start is None else _python_json(epoch_start),
                 numpy=dict(kind=kind, key=key.tolist(), pos=int(pos), has_gauss=int(has_gauss), cached_gaussian=float(cached)),
                 torch=_b64(st.torch), cuda=[_b64(s) for s in st.cuda], cuda_seed=st.cuda_seed, flags=st.flags, env=st.env,
-                dataloaders=[dict(type=type(dl).__name__, n=_n_items(dl), rng=_python_json(s)) for dl, s in st.dls])
+                dataloaders=[dict(type=type(dl).__name__, n=_n_items(dl), rng=_python_json(s)) for dl, s in st.dls],
+                loaders=list(st.loaders)) # what each DataLoader keeps between epochs (`loader_state`)
 
 # %% ../nbs/05a_state.ipynb #e6acbfba
 def _python_ok(o) -> bool:
@@ -123,11 +125,16 @@ def rng_from_json(rs, # the JSON of `rng_json`, read back
          "Python's generator state (this checkpoint is inside an epoch)" if mid_epoch else 'null (this checkpoint is between epochs)')
     if len(rs['dataloaders']) != len(loaders):
         raise StateError(f"holds the state of {len(rs['dataloaders'])} DataLoaders; this learner has {len(loaders)}")
+    kept = rs.get('loaders', [{} for _ in loaders]) # older files: no loader kept anything
+    need('loaders', isinstance(kept, list) and len(kept) == len(loaders), "a `loader_state` per DataLoader")
+    for i, (dl, o) in enumerate(zip(loaders, kept)):
+        why = check_loader_state(dl, o)
+        if why is not None: raise StateError(f"is malformed: the random state's 'loaders'[{i}] {why}")
     n = rs['numpy']
     st = RNGState(python=_python_tuple(rs['python']), numpy=(n['kind'], np.array(n['key'], dtype=np.uint32), n['pos'], n['has_gauss'], float(n['cached_gaussian'])),
                   torch=None, cuda=[], flags=dict(rs['flags']), env=dict(rs['env']), cuda_seed=rs['cuda_seed'],
                   dls=[(dl, _python_tuple(o['rng'])) for dl, o in zip(loaders, rs['dataloaders'])],
-                  threads=0, workers=[]) # no thread or worker check here: the checkpoint compares the whole environment itself
+                  loaders=kept, threads=0, workers=[]) # no thread or worker check here: the checkpoint compares the whole environment itself
     try: # into throwaway generators, which check what they are given
         random.Random().setstate(st.python)
         for _, s in st.dls: random.Random().setstate(s)
@@ -182,7 +189,9 @@ def learner_state(learn) -> tuple[dict, dict]:
 # %% ../nbs/05a_state.ipynb #cc016ed8
 # fastai's callbacks that keep nothing from batch to batch or epoch to epoch
 _STATELESS = {'TrainEvalCallback', 'Recorder', 'CastToTensor', 'ProgressCallback', 'ShowGraphCallback', 'SkipToEpoch',
-              'BnFreeze', 'GradientClip', 'MixUp', 'CutMix', 'ChannelsLast', 'DistributedTrainer'}
+              'BnFreeze', 'GradientClip', 'MixUp', 'CutMix', 'ChannelsLast', 'DistributedTrainer',
+              # the text application's: a model's hidden state between batches is the checkpoint's own (`model_carry`)
+              'ModelResetter', 'RNNCallback', 'RNNRegularizer'}
 
 def _state_attrs(cb) -> tuple|None:
     "The attributes in which one of fastai's stateful callbacks keeps its state."

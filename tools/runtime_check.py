@@ -4,7 +4,9 @@ This is what a user gets from `pip install fastrepro` (today: the newest fastai 
 stack (no nbdev, no test helpers): so only the standard library, torch and fastai are used here.
 Checks: imports; each console script's `--help` (a script whose module is not in the install is skipped with a
 note: the wheel check decides whether it must be there); seeding round trips; `reseed_dls` on a reused DataLoaders
-is bitwise identical; `keep_rng` around `lr_find`; `fastrepro_demo` itself when it is installed.
+is bitwise identical; `keep_rng` around `lr_find`; the parts that lean on fastai's internals (`fastrepro.bridge`):
+a recorded text classifier, mid-epoch resumes of a language model, a tabular and a vision learner, and an
+`invariant_items` run with 0 and 1 workers; `fastrepro_demo` itself when it is installed.
 Run it from outside the repository so the installed package, not the checkout, is imported:
 `cd /tmp && VENV/bin/python /path/to/tools/runtime_check.py [--no-demo]`. Exits 1 on the first failed check."""
 from pathlib import Path
@@ -140,6 +142,38 @@ base, kept, plain = fine_tune(None), fine_tune('kept'), fine_tune('plain')
 check('keep_rng around lr_find: fine_tune bitwise equal to the run without lr_find', kept == base, f'{base} {kept}')
 check('lr_find outside keep_rng changes the run (the check can fail)', plain != base, f'{base} {plain}')
 print(f'  fastai runs: {time.time()-t0:.1f}s')
+
+# ---- what leans on fastai's internals (fastrepro.bridge): every loader kind must be known on this fastai
+from fastrepro.apps import tiny_learner
+from fastrepro.fingerprint import check_reproducible
+from fastrepro.checkpoint import ReproCheckpoint, load_checkpoint
+from fastrepro.items import invariant_items
+from fastrepro.bridge import LoaderWarning
+from fastai.vision.all import RandomResizedCrop
+apps_dir, t0 = Path(tempfile.mkdtemp()), time.time()
+with warnings.catch_warnings():
+    warnings.simplefilter('error', LoaderWarning) # a loader kind fastrepro does not know on this fastai fails the check
+    d = check_reproducible(lambda: tiny_learner('text_clf', apps_dir/'clf'), fit=lambda l: l.fit(1), seed=1, n_batches=3)
+    check('a recorded text classifier (SortedDL, token lists): two seeded runs identical', d.identical, str(d)[:300])
+    def fit2(learn, **kw):
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2, **kw)
+        return model_digest(learn)
+    for kind in ('text_lm', 'tabular', 'vision'):
+        seed_everything(5); full = fit2(tiny_learner(kind, apps_dir/kind), cbs=ReproCheckpoint(every_batches=2, fname='ck{epoch}_{batch}'))
+        seed_everything(5); learn = tiny_learner(kind, apps_dir/kind)
+        res = fit2(learn, start_epoch=load_checkpoint(learn, 'ck1_2'))
+        check(f'mid-epoch resume of {kind} ({type(learn.dls.train).__name__}): bitwise, exact', res == full and learn.recorder.resumed['exact'],
+              f'{full} {res} {learn.recorder.resumed}')
+    def invariant(workers):
+        seed_everything(42)
+        d2 = ImageDataLoaders.from_name_func(path, get_image_files(path).sorted(), valid_pct=0.2, seed=21, label_func=is_cat,
+                                             item_tfms=RandomResizedCrop(24, min_scale=0.5), bs=8, num_workers=workers)
+        learn = vision_learner(invariant_items(d2, 42), resnet18, pretrained=False)
+        with learn.no_bar(), learn.no_logging(): learn.fit(1)
+        return model_digest(learn)
+    i0, i1 = invariant(0), invariant(1)
+    check('invariant_items: random item transforms with 0 and 1 workers, bitwise identical', i0 == i1, f'{i0} {i1}')
+print(f'  fastai internals: {time.time()-t0:.1f}s', flush=True)
 
 # ---- the demo itself
 if '--no-demo' in sys.argv: print('  SKIP fastrepro_demo: --no-demo')
