@@ -6,7 +6,7 @@
 from __future__ import annotations
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves, tree_map
@@ -81,7 +81,7 @@ _KIND_CONDS = {('torch.Tensor.scatter_reduce', 'raises'): _arg('reduce', 'prod')
 @dataclass(frozen=True)
 class Rule:
     "One row of the catalogue: an aten op that strict determinism handles on CUDA, the way it does, and when."
-    op:str; kind:str; doc:str; when:object
+    op:str; kind:str; doc:str; when:object=field(repr=False) # a test on the `OpCall`
 
 def cuda_catalogue(doc:str|None=None) -> dict:
     "aten op -> its `Rule`s: the installed torch's `use_deterministic_algorithms` documentation, mapped to aten ops."
