@@ -21,7 +21,10 @@ def plain_step(learn):
         learn.opt.step(); learn.opt.zero_grad()
 
 def timed(f):
-    t = time.perf_counter(); r = f(); return time.perf_counter() - t, r
+    "Wall time and this process's CPU time of `f()`, and its result."
+    t, c = time.perf_counter(), time.process_time()
+    r = f()
+    return (time.perf_counter() - t, time.process_time() - c), r
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -44,10 +47,11 @@ def main():
         t, f = timed(lambda: gpu_forecast(learn))
         forecasts.append(t)
         lookups.append(timed(lambda: forecast_calls(f.calls, cuda_catalogue()))[0])
-    s, fc, lk = (statistics.median(o) for o in (steps, forecasts, lookups))
-    print(f"resnet18 at {a.size} px, bs {a.bs}, {torch.get_num_threads()} threads, {a.reps} reps (medians)")
-    print(f"training step {s*1000:.0f} ms; gpu_forecast {fc*1000:.0f} ms (of which catalogue lookup {lk*1000:.1f} ms); "
+    print(f"resnet18 at {a.size} px, bs {a.bs}, {torch.get_num_threads()} threads, {a.reps} reps (medians); "
           f"{sum(f.calls.values())} aten calls of {len(f.calls)} kinds, {len(f)} findings ({len(f.raises)} raise)")
-    print(f"forecast / step = {fc/s:.2f}")
+    for i, kind in enumerate(('wall', 'CPU')):
+        s, fc, lk = (statistics.median(o[i] for o in rows) for rows in (steps, forecasts, lookups))
+        print(f"{kind}: training step {s*1000:.0f} ms; gpu_forecast {fc*1000:.0f} ms (catalogue lookup {lk*1000:.1f} ms); "
+              f"forecast / step = {fc/s:.2f}")
 
 if __name__ == '__main__': main()
