@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import keep_rng, find_dls, check_seed, seed_everything, loader_workers, is_learner, digest_tensor, learner_device
+from .forecast import gpu_forecast, cublas_workspace_required
 from .env import Table, ReproEnv, repro_env, EnvDiff, EnvDiffs, diff_env, save_env, env_main # documented in audit until 0.1: still importable from here
 
 # %% auto #0
@@ -195,9 +196,11 @@ def _check_flags(device_type):
         res.append(Finding('medium', 'the model is on CUDA and strict determinism (`torch.use_deterministic_algorithms`) is off',
             "nothing stops an op with a nondeterministic CUDA kernel (atomic adds in many backward passes) from running",
             "`seed_everything(seed, strict=True)`, with `warn_only=True` while some op has no deterministic implementation", 'cuda_not_strict'))
-    if os.environ.get('CUBLAS_WORKSPACE_CONFIG') not in _CUBLAS_OK:
+    # only torch versions that document the requirement have it (PyTorch PR #161749 removed both)
+    if cublas_workspace_required() and os.environ.get('CUBLAS_WORKSPACE_CONFIG') not in _CUBLAS_OK:
         res.append(Finding('high', 'the model is on CUDA and `CUBLAS_WORKSPACE_CONFIG` is not `:4096:8` or `:16:8`',
-            "cuBLAS matmuls are not deterministic on CUDA >= 10.2 without a fixed workspace",
+            f"this torch ({torch.__version__}, CUDA {torch.version.cuda}) documents that strict determinism needs a fixed cuBLAS "
+            "workspace with CUDA >= 10.2 (torch versions from PyTorch PR #161749 on no longer do)",
             "export `CUBLAS_WORKSPACE_CONFIG=:4096:8` before starting Python (or `seed_everything(..., strict=True)` before "
             "anything touches the GPU)", 'cublas_workspace'))
     return res
@@ -243,6 +246,22 @@ def _check_ops(learn):
             "export `CUBLAS_WORKSPACE_CONFIG=:4096:8` before starting Python", 'cublas_late'))
     return res
 
+# %% ../nbs/08_audit.ipynb #cdbf330b
+def _check_gpu(learn, dev):
+    "The forecast of what strict determinism does on CUDA with each op of a training step, as findings."
+    fc, cuda, res = gpu_forecast(learn), dev == 'cuda', []
+    where = lambda rows: ', '.join(f"`{o.op}` ({o.module})" for o in rows)
+    fixes = lambda rows: '; '.join(dict.fromkeys(o.remedy for o in rows))
+    ver = f"as the documentation of this torch ({torch.__version__}) lists it"
+    if fc.raises:
+        res.append(Finding('high' if cuda else 'info', f"on CUDA, strict determinism raises in {where(fc.raises)}",
+            f"these ops have no deterministic CUDA kernel, {ver}: `seed_everything(s, strict=True)` stops the training there",
+            fixes(fc.raises), 'gpu_raises'))
+    if nd := fc.kind('nondeterministic'):
+        res.append(Finding('medium' if cuda else 'info', f"on CUDA, {where(nd)} vary from run to run unless strict determinism is on",
+            f"their CUDA kernels add in a varying order, {ver}", fixes(nd), 'gpu_nondeterministic'))
+    return res
+
 # %% ../nbs/08_audit.ipynb #01488eec
 def _batch_digest(b):
     return [digest_tensor(t) for t in b if isinstance(t, torch.Tensor)]
@@ -266,13 +285,15 @@ def _check_valid_tfms(learn):
 def audit(learn, # the fastai `Learner` you are about to train
           seed:int|None=None, # the seed you seeded with, if it is not below 10,000
           step:bool=True, # run one training step to find ops without a deterministic implementation
+          forecast:bool|None=None, # forecast what strict determinism does on CUDA with each op (`gpu_forecast`); default: as `step`
          ) -> Findings:
     "What would make training `learn` differ from a fresh run with the same seed, here or elsewhere; most severe first."
     if not is_learner(learn): raise TypeError(f"audit expects a fastai Learner, got {type(learn).__name__}")
     if seed is not None: seed = check_seed(seed)
     dev = learner_device(learn).type
     res = (_check_loaders(learn, seed) + _check_split(learn, seed) + _check_workers(learn) + _check_threads(dev)
-           + _check_flags(dev) + (_check_ops(learn) if step else []) + _check_valid_tfms(learn))
+           + _check_flags(dev) + (_check_ops(learn) if step else []) + _check_valid_tfms(learn)
+           + (_check_gpu(learn, dev) if (step if forecast is None else forecast) else []))
     return Findings(sorted(res, key=lambda o: _SEVERITY.index(o.severity)))
 
 # %% ../nbs/08_audit.ipynb #f97b38a7
