@@ -49,7 +49,9 @@ _KNOWN_PASS = {('fastai.data.load', 'DataLoader'), ('fastai.data.core', 'TfmdDL'
 def _owner(dl, name:str):
     "The `(module, class)` whose `name` `dl` uses, or `None` and why (a method set on the instance that is not fastrepro's)."
     f = dl.__dict__.get(name)
-    if f is not None and not str(getattr(f, '__module__', '')).startswith('fastrepro'):
+    # fastrepro's own wrappers say so (`invariant_items`' `_ItemStreams`): their module is `__main__` on the book's pages
+    ours = str(getattr(f, '__module__', '')).startswith('fastrepro') or getattr(getattr(f, '__self__', None), 'fastrepro_wrapper', False)
+    if f is not None and not ours:
         return None, f"has its own `{name}` ({getattr(f, '__qualname__', type(f).__name__)})"
     for c in type(dl).__mro__:
         if name in c.__dict__: return (c.__module__, c.__name__), None

@@ -29,6 +29,7 @@ def _set_streams(s):
 
 class _ItemStreams:
     "What `invariant_items` attaches to one loader: the seed, the loader's position, the current pass's key."
+    fastrepro_wrapper = True # `fastrepro.bridge` knows the methods it wraps as fastai's own
     def __init__(self, dl, seed, index):
         self.dl, self.seed, self.index, self.batching = dl, seed, index, False
         self.key = _pass_key(dl.rng)

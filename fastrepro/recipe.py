@@ -36,6 +36,9 @@ def loss_kind(f, # a fastai `Learner`'s `loss_func`
              ) -> str:
     "The loss function `f` as text: its class or function and the settings it computes with (fastai's wrapper and the loss inside)."
     if isinstance(f, functools.partial): return f"{loss_kind(f.func)} with {f.args!r} {f.keywords!r}"
+    # fastai's `MixHandler` (MixUp, CutMix) puts its `lf` in `loss_func` during a fit and keeps the loss in `old_lf`
+    # (fastai.callback.mixup, checked on 2.8.7): a checkpoint saved inside such a fit has the same loss
+    if inspect.ismethod(f) and hasattr(f.__self__, 'old_lf'): return loss_kind(f.__self__.old_lf)
     if inspect.isroutine(f): return f"{getattr(f, '__module__', '')}.{getattr(f, '__qualname__', repr(f))}"
     inner = getattr(f, 'func', None) # fastai's `BaseLoss` wraps a torch loss
     text = f"{type(f).__name__}({_settings(f)})"

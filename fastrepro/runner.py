@@ -130,7 +130,7 @@ class _CheckWatch(Callback):
     def _audit(self) -> list:
         try:
             with keep_rng(self.learn): # audit draws a validation batch: put every stream and the weights back
-                return [asdict(o) for o in audit(self.learn, seed=_session.seed, step=False)]
+                return [asdict(o) for o in audit(self.learn, seed=_session.seed, step=False, forecast=True)]
         except Exception as e: return [dict(severity='info', what=f"audit failed: {type(e).__name__}: {e}", why='', fix='', key='audit_failed')]
 
     def after_batch(self):
