@@ -13,7 +13,8 @@ from .forecast import OpRecorder
 from .audit import Finding, Findings
 
 # %% auto #0
-__all__ = ['state_changes', 'transform_draws', 'ulps', 'batch_ulps', 'random_modules', 'InferenceFindings', 'audit_inference']
+__all__ = ['state_changes', 'transform_draws', 'ulps', 'batch_ulps', 'random_modules', 'workers_ulps', 'InferenceFindings',
+           'audit_inference']
 
 # %% ../nbs/08c_inference.ipynb #be500661
 def _streams(learn) -> dict:
@@ -122,6 +123,22 @@ def random_modules(model, # an `nn.Module`
     with _in_eval(model), torch.no_grad(), rec: model(*xb)
     return list(dict.fromkeys(c.module for c in rec.calls if c.random))
 
+# %% ../nbs/08c_inference.ipynb #b7e2c9a4
+def workers_ulps(learn, # a fastai `Learner`
+                 dl=None, # the loader to predict on; `learn.dls.valid` by default
+                 workers:int=1, # the worker processes to compare with loading in the main process
+                ) -> int|None:
+    "The largest ULP difference between `get_preds` on `dl` loaded in the main process and by `workers` processes."
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ValueError(f"workers should be a whole number of worker processes, at least 1, got {workers!r}")
+    dl = learn.dls.valid if dl is None else dl
+    if not hasattr(dl, 'new'): return None # a plain torch DataLoader: fastrepro cannot make a copy with other workers
+    preds = []
+    for n in (0, workers):
+        with keep_rng(learn), learn.no_bar(), learn.no_logging(): # each from the same random state
+            preds.append(learn.get_preds(dl=dl.new(num_workers=n))[0])
+    return ulps(preds[0], preds[1])
+
 # %% ../nbs/08c_inference.ipynb #540a8438
 def _quiet(learn, f):
     def g():
@@ -184,14 +201,15 @@ class InferenceFindings(Findings):
 def audit_inference(learn, # a fastai `Learner`, trained or not
                     dl=None, # the loader to predict on; `learn.dls.valid` by default
                    ) -> InferenceFindings:
-    "Do `predict`, `get_preds` and `tta` draw random numbers or change any state, and does a prediction depend on its batch?"
+    "Do `predict`, `get_preds` and `tta` draw random numbers or change any state; does a prediction depend on its batch or the worker count?"
     if not is_learner(learn): raise TypeError(f"audit_inference expects a fastai Learner, got {type(learn).__name__}")
     dl = learn.dls.valid if dl is None else dl
     with keep_rng(learn):
         xb = tuple(dl.one_batch())[:getattr(learn.dls, 'n_inp', 1)]
         res = _state_findings(learn, _calls(learn, dl)) + _random_findings(learn, dl, xb)
         u = None if any(o.key == 'random_module' for o in res) else batch_ulps(learn.model, xb)
-    res += _ulps_findings(u, len(xb[0]))
+    w = None if u is None else workers_ulps(learn, dl)
+    res += _ulps_findings(u, len(xb[0])) + _workers_findings(w)
     out = InferenceFindings(sorted(res, key=lambda o: ['high', 'medium', 'info'].index(o.severity)))
     out.ulps = u
     return out
@@ -202,3 +220,10 @@ def _ulps_findings(u, n) -> list:
     return [Finding('info', f"a prediction alone and in a batch of {n} differs by up to {alone} ULPs; at another position in the batch by {pos}",
         "CPU and GPU kernels may sum in another order for another batch shape" if alone or pos else "the model computes each item independently of its batch here",
         "compare predictions with a tolerance, or predict with one batch size" if alone or pos else "nothing", 'batch_ulps')]
+
+def _workers_findings(w) -> list:
+    if w is None: return [] # a random model (said above), or a loader fastrepro cannot copy
+    if not w: return [Finding('info', 'predictions with 0 and 1 worker process are bitwise equal', '', 'nothing', 'workers_ulps')]
+    return [Finding('medium', f"predictions with 0 and 1 worker process differ by up to {w} ULPs",
+        "each worker seeds its own streams from torch's base seed and its id: an item transform that draws at inference draws other numbers there",
+        "remove the random item transform at inference, or give each item its own stream (`invariant_items(dls, seed)`)", 'workers_ulps')]
