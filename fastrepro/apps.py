@@ -11,7 +11,7 @@ from .data import synth_pets, is_cat
 __all__ = ['APPS', 'tiny_dls', 'tiny_learner']
 
 # %% ../nbs/14_apps.ipynb #63312c90
-APPS = ('vision', 'segmentation', 'text_lm', 'text_clf', 'tabular', 'collab', 'weighted', 'partial', 'mixup')
+APPS = ('vision', 'segmentation', 'text_lm', 'text_clf', 'tabular', 'collab', 'weighted', 'partial', 'mixup', 'cutmix')
 _WORDS = 'the a cat dog sat ran on mat log big small red blue'.split()
 
 def _texts(rs, n:int) -> list: return [' '.join(rs.choice(_WORDS, rs.randint(4, 12))) for _ in range(n)]
@@ -43,7 +43,7 @@ def tiny_dls(kind:str, # one of `APPS`
     "Small synthetic `DataLoaders` of application `kind`, the same data whatever the run's seed; 0 workers."
     import numpy as np, pandas as pd
     path, rs = Path(path), np.random.RandomState(0)
-    if kind in ('vision', 'mixup'): return _image_block().dataloaders(_pets(path), bs=4, num_workers=0)
+    if kind in ('vision', 'mixup', 'cutmix'): return _image_block().dataloaders(_pets(path), bs=4, num_workers=0)
     if kind == 'weighted':
         files = _pets(path)
         return _image_block().weighted_dataloaders(files, wgts=np.linspace(1, 2, len(files)), bs=4, num_workers=0)
@@ -81,11 +81,11 @@ def tiny_learner(kind:str, # one of `APPS`
                  dls=None, # reuse these `DataLoaders` (default: new ones)
                 ):
     "A small learner of application `kind` with a tiny model (no pretrained weights); seed before calling it."
-    from fastai.vision.all import Learner, nn, ConvLayer, Flatten, error_rate, MixUp
+    from fastai.vision.all import Learner, nn, ConvLayer, Flatten, error_rate, MixUp, CutMix
     dls = tiny_dls(kind, path) if dls is None else dls
-    if kind in ('vision', 'weighted', 'partial', 'mixup'):
+    if kind in ('vision', 'weighted', 'partial', 'mixup', 'cutmix'):
         model = nn.Sequential(ConvLayer(3, 8, stride=2), ConvLayer(8, 8, stride=2), nn.AdaptiveAvgPool2d(1), Flatten(), nn.Dropout(0.25), nn.Linear(8, 2))
-        return Learner(dls, model, metrics=error_rate, path=path, cbs=MixUp() if kind == 'mixup' else None)
+        return Learner(dls, model, metrics=error_rate, path=path, cbs={'mixup': MixUp, 'cutmix': CutMix}.get(kind, list)())
     if kind == 'segmentation':
         from fastai.vision.all import CrossEntropyLossFlat
         model = nn.Sequential(ConvLayer(3, 8), nn.Dropout2d(0.1), ConvLayer(8, 2, act_cls=None, norm_type=None))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from .bridge import (loader_workers, items_digest, order_streams, loader_state, check_loader_state,
-                              set_loader_state, reset_loader_state, loader_warning)
+                              set_loader_state, reset_loader_state, loader_warning, model_carry, set_model_carry)
 
 # %% auto #0
 __all__ = ['check_seed', 'seed_everything', 'last_seed', 'is_learner', 'find_dls', 'digest_tensor', 'model_digest', 'RNGState',
@@ -254,6 +254,7 @@ class _TrainState:
         self.opt_state = deepcopy(learn.opt.state_dict()) if learn.opt is not None else None
         self.grads = [(p, None if p.grad is None else p.grad.detach().clone()) for p in learn.model.parameters()]
         self.training = learn.model.training
+        self.carry = model_carry(learn.model) # an `AWD_LSTM`'s hidden state, which a forward pass moves on
         self.loop = {k: learn.__dict__.get(k, _MISSING) for k in _LOOP_ATTRS}
         # the `Recorder`'s history: what `save_checkpoint` reads to tell where a run is
         rec = self.rec = getattr(learn, 'recorder', None)
@@ -269,6 +270,7 @@ class _TrainState:
         if self.opt is not None: self.opt.load_state_dict(deepcopy(self.opt_state))
         for p, g in self.grads: p.grad = g
         learn.model.train(self.training)
+        set_model_carry(learn.model, self.carry)
         for k, v in self.loop.items():
             if v is _MISSING: learn.__dict__.pop(k, None)
             else: setattr(learn, k, v)

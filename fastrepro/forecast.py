@@ -180,6 +180,8 @@ def _one_step(learn, rec):
         with torch.autocast(dev.type, enabled=amp):
             rec.phase = 'forward'
             pred = model(*b[:n_inp])
+            # fastai's `RNNCallback` (fastai.callback.rnn, checked on 2.8.7) keeps the first of an RNN's outputs
+            if isinstance(pred, tuple) and any(type(cb).__name__ == 'RNNCallback' for cb in learn.cbs): pred = pred[0]
             rec.phase = 'loss'
             loss = learn.loss_func(pred, *b[n_inp:])
         rec.attribute(loss, pred, 'loss_func')
