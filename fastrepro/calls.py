@@ -15,7 +15,7 @@ from fastai.torch_core import set_seed
 from .core import seed_everything
 
 # %% auto #0
-__all__ = []
+__all__ = ['install', 'hash_probe', 'calls_before']
 
 # %% ../nbs/03_calls.ipynb #a8198068
 _MAX = 32 # events kept after the last seeding of Python's `random` (the older ones are only counted)
@@ -69,12 +69,12 @@ def _seeded(stream:str, low:str, seed):
 
 def _wrap_seed(mod, name:str, stream:str, low:str):
     f = getattr(mod, name)
-    if getattr(f, '_fastrepro', False): return # installed already
+    if getattr(f, '_fastrepro', None) is _log: return # installed already (by this module: a copy's wrapper, e.g. a page's own, is wrapped in turn)
     @functools.wraps(f)
     def seed(*args, **kw):
         _seeded(stream, low, args[0] if args else next(iter(kw.values()), None))
         return f(*args, **kw)
-    seed._fastrepro = True
+    seed._fastrepro = _log
     setattr(mod, name, seed)
 
 # %% ../nbs/03_calls.ipynb #1ca85be7
@@ -96,7 +96,7 @@ def _moved(before:dict, after:dict) -> list: return [k for k in before if after.
 
 def _wrap_draw(cls, name:str, label:str):
     f = getattr(cls, name)
-    if getattr(f, '_fastrepro', False): return
+    if getattr(f, '_fastrepro', None) is _log: return
     @functools.wraps(f)
     def draw(self, *args, **kw):
         global _depth
@@ -107,12 +107,12 @@ def _wrap_draw(cls, name:str, label:str):
         finally:
             _depth -= 1
             _add('draw', label, obj=self, streams=_moved(before, _streams(self)))
-    draw._fastrepro = True
+    draw._fastrepro = _log
     setattr(cls, name, draw)
 
 def _wrap_iter():
     f = DataLoader.__iter__
-    if getattr(f, '_fastrepro', False): return
+    if getattr(f, '_fastrepro', None) is _log: return
     @functools.wraps(f)
     def __iter__(self):
         if _depth: # inside fit, one_batch, get_preds...: not an event of its own
@@ -122,23 +122,23 @@ def _wrap_iter():
         for b in f(self):
             if first: _add('draw', 'iter(dl)', obj=self, streams=_moved(before, _streams(self))); first = False
             yield b
-    __iter__._fastrepro = True
+    __iter__._fastrepro = _log
     DataLoader.__iter__ = __iter__
 
 # %% ../nbs/03_calls.ipynb #b0cbedd4
 def _wrap_init(cls, label:str):
     f = cls.__init__
-    if getattr(f, '_fastrepro', False): return
+    if getattr(f, '_fastrepro', None) is _log: return
     @functools.wraps(f)
     def __init__(self, *args, **kw):
         f(self, *args, **kw)
         if not _depth: _add('build', label, obj=self)
-    __init__._fastrepro = True
+    __init__._fastrepro = _log
     cls.__init__ = __init__
 
 def _wrap_fit():
     f = Learner.fit
-    if getattr(f, '_fastrepro', False): return
+    if getattr(f, '_fastrepro', None) is _log: return
     @functools.wraps(f)
     def fit(self, *args, **kw):
         global _depth
@@ -151,7 +151,7 @@ def _wrap_fit():
                 _add('fit', 'fit', obj=self)
                 try: _trained[self.dls] = _trained.get(self.dls, 0) + 1
                 except TypeError: pass # DataLoaders that cannot be weakly referenced are not counted
-    fit._fastrepro = True
+    fit._fastrepro = _log
     Learner.fit = fit
 
 # %% ../nbs/03_calls.ipynb #b3ed3cc6
